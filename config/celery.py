@@ -1,0 +1,11 @@
+"""The Celery app. Broker and result store come from settings (REDIS_URL)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("prismatic")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,1 @@
+"""Extraction: studies, the extraction form, outcome data and risk-of-bias assessments."""

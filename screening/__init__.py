@@ -1,0 +1,1 @@
+"""Screening: stages, decisions, conflicts, resolutions, agreement and prioritisation."""

@@ -1,0 +1,1 @@
+"""Synthesis: analyses, the Celery tasks that run them, results, figures and exports."""

@@ -1,0 +1,132 @@
+"""Every URL of the project, for every kind of visitor, with the status it must give.
+
+The patterns come from the URL conf, so a new view is covered the moment it is
+routed: a review-scoped view that is not guarded by ``review_view`` fails here,
+and so does a URL keyword this file has no sample object for.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reviews.models import Review, Role
+from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
+
+VISITORS = ["anonymous", "outsider", "viewer", "reviewer", "lead"]
+
+# How to find an object of a given review for each URL keyword besides review_id.
+SAMPLES = {
+    "member_id": lambda review: review.memberships.filter(role=Role.REVIEWER).first().pk,
+}
+
+# Views outside any review: the status each visitor gets on GET.
+SITE_WIDE = {
+    "login": {"anonymous": 200, "member": 200},
+    "logout": {"anonymous": 405, "member": 405},  # log out is POST only
+    "password_change": {"anonymous": 302, "member": 200},
+    "password_change_done": {"anonymous": 302, "member": 200},
+    "review_list": {"anonymous": 302, "member": 200},
+    "review_create": {"anonymous": 302, "member": 200},
+}
+
+
+def iter_patterns(resolver=None, namespace=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django's admin has its own staff checks, tested in test_admin
+            yield from iter_patterns(entry, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield entry
+
+
+PATTERNS = list(iter_patterns())
+REVIEW_PATTERNS = [p for p in PATTERNS if "review_id" in p.pattern.regex.groupindex]
+SITE_PATTERNS = [p for p in PATTERNS if p not in REVIEW_PATTERNS]
+
+
+def url_for(pattern: URLPattern, review: Review, objects_from: Review | None = None) -> str:
+    kwargs = {"review_id": review.pk}
+    for name in pattern.pattern.regex.groupindex:
+        if name == "review_id":
+            continue
+        assert name in SAMPLES, f"add a sample object for URL keyword {name!r} to SAMPLES"
+        kwargs[name] = SAMPLES[name](objects_from or review)
+    return reverse(pattern.name, kwargs=kwargs)
+
+
+def login_as(client, cast, visitor: str):
+    user = {
+        "anonymous": None,
+        "outsider": cast.outsider,
+        "viewer": cast.viewer,
+        "reviewer": cast.reviewer1,
+        "lead": cast.lead,
+    }[visitor]
+    if user is not None:
+        client.force_login(user)
+
+
+def expected_status(view, visitor: str, method: str) -> int | None:
+    """The status for a review-scoped view; None means "allowed" (200 or a redirect)."""
+    if visitor == "anonymous":
+        return 302
+    if visitor == "outsider":
+        return 404
+    ability = view.review_ability if method in SAFE_METHODS else view.review_write_ability
+    if ROLE_ABILITY[Role(visitor)] < ability:
+        return 403
+    if method not in view.review_methods:
+        return 405
+    return None
+
+
+def test_every_review_view_goes_through_the_permissions_module():
+    assert REVIEW_PATTERNS, "no review-scoped URL found"
+    for pattern in REVIEW_PATTERNS:
+        assert hasattr(pattern.callback, "review_ability"), (
+            f"{pattern.name} is under a review but not decorated with reviews.permissions.review_view"
+        )
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("pattern", REVIEW_PATTERNS, ids=lambda p: p.name)
+def test_review_url_status(client, cast, pattern, visitor, method):
+    login_as(client, cast, visitor)
+    url = url_for(pattern, cast.review)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    expected = expected_status(pattern.callback, visitor, method)
+    if expected is None:
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302:
+            assert not response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+    if expected == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("pattern", [p for p in REVIEW_PATTERNS if len(p.pattern.regex.groupindex) > 1], ids=lambda p: p.name)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_object_of_another_review_is_not_found(client, cast, other_review, pattern, method):
+    """The lead of review A swapping in the id of an object from review B gets 404."""
+    client.force_login(cast.lead)
+    url = url_for(pattern, cast.review, objects_from=other_review)
+    response = client.get(url) if method == "GET" else client.post(url, {"role": Role.VIEWER})
+    if method not in pattern.callback.review_methods:
+        assert response.status_code in (404, 405)
+    else:
+        assert response.status_code == 404
+    assert other_review.memberships.filter(role=Role.REVIEWER).count() == 1
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "member"])
+@pytest.mark.parametrize("pattern", SITE_PATTERNS, ids=lambda p: p.name)
+def test_site_wide_url_status(client, cast, pattern, visitor):
+    assert pattern.name in SITE_WIDE, f"add the expected statuses of {pattern.name!r} to SITE_WIDE"
+    if visitor == "member":
+        client.force_login(cast.reviewer1)
+    response = client.get(reverse(pattern.name))
+    assert response.status_code == SITE_WIDE[pattern.name][visitor]
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("login"))
