@@ -16,3 +16,8 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 ALLOWED_HOSTS = ["*"]
 # No collected static files in tests; the finders serve them.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405
+
+# A real Celery worker (REDIS_URL set) is another process: it can only share a
+# test database that lives in a file, never SQLite's in-memory one.
+if REDIS_URL and DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-worker.sqlite3")}  # noqa: F405

@@ -61,3 +61,64 @@ def other_review(db) -> Review:
     MembershipFactory(review=review, role=Role.LEAD)
     MembershipFactory(review=review, role=Role.REVIEWER)
     return review
+
+
+def redis_url() -> str:
+    """REDIS_URL when a Redis answers there; otherwise skip (or fail in CI)."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        require_service("Redis", "REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        require_service("Redis", f"{url} does not answer: {error}")
+    return url
+
+
+def worker_database_url(connection) -> str:
+    """The URL of the test database, for a worker process to open the same one."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real ``celery worker`` on its own queue against Redis and the test database.
+
+    Yields the queue name; send tasks with ``.apply_async(..., queue=queue)``.
+    """
+    import signal
+    import subprocess
+    import sys
+    import uuid
+
+    from django.db import connection
+
+    url = redis_url()
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": worker_database_url(connection),
+        "REDIS_URL": url,
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+        "--loglevel=warning", "-Q", queue, "-n", f"{queue}@%h",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]
+    worker = subprocess.Popen(command, cwd=REPO, env=env)
+    try:
+        yield queue
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

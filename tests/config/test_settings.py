@@ -1,0 +1,90 @@
+"""Settings read from the environment, checked in fresh interpreters."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import REPO
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-secret-" + "k3y" * 20,
+    "ALLOWED_HOSTS": "prismatic.example.org",
+    "DATABASE_URL": "sqlite:////tmp/prismatic-deploy-check.sqlite3",
+}
+
+
+def run_django(code: str, env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + code],
+        cwd=REPO, env=clean, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_values():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=REPO, env={**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django("", {"DEBUG": "0", "ALLOWED_HOSTS": "x.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_debug_has_development_defaults():
+    code = "from django.conf import settings as s; print(json.dumps([s.ALLOWED_HOSTS, bool(s.SECRET_KEY), s.CELERY_TASK_ALWAYS_EAGER]))"
+    result = run_django("import json;" + code, {"DEBUG": "1"})
+    assert json.loads(result.stdout) == [["localhost", "127.0.0.1", "[::1]"], True, True]
+
+
+def test_sqlite_waits_for_writers_instead_of_failing():
+    code = "from django.conf import settings as s; print(json.dumps(s.DATABASES['default']))"
+    result = run_django("import json;" + code, {"DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/x.sqlite3"})
+    db = json.loads(result.stdout)
+    assert db["NAME"] == "/tmp/x.sqlite3"
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert db["OPTIONS"]["timeout"] == 20
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+
+
+def test_postgres_url_selects_psycopg():
+    code = "from django.conf import settings as s; d=s.DATABASES['default']; print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], d['USER'])"
+    result = run_django(code, {"DEBUG": "1", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/prismatic"})
+    assert result.stdout.split() == ["django.db.backends.postgresql", "127.0.0.1", "5432", "prismatic", "postgres"]
+
+
+def test_redis_url_makes_redis_the_broker_and_turns_eager_off():
+    code = "from django.conf import settings as s; print(s.CELERY_BROKER_URL, s.CELERY_RESULT_BACKEND, s.CELERY_TASK_ALWAYS_EAGER)"
+    result = run_django(code, {"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/5"})
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/5", "redis://127.0.0.1:6379/5", "False"]
+
+
+def test_argon2_is_the_first_password_hasher():
+    import config.settings as real
+
+    assert real.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_the_suite_runs_on_the_configured_database():
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else:
+        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+@pytest.mark.parametrize("value", ["maybe", "2x"])
+def test_a_bad_boolean_is_named(value):
+    result = run_django("", {"DEBUG": value})
+    assert "DEBUG must be a boolean" in result.stderr
