@@ -18,9 +18,17 @@ PRODUCTION = {
 }
 
 
+# The browser tests allow sync ORM calls beside Playwright's loop; never in a deployment.
+NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+def environment(**values) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    return {**clean, **values, "DJANGO_SETTINGS_MODULE": "config.settings"}
+
+
 def run_django(code: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")}
-    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    clean = environment(**env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup();" + code],
         cwd=REPO, env=clean, capture_output=True, text=True, timeout=120,
@@ -30,7 +38,7 @@ def run_django(code: str, env: dict) -> subprocess.CompletedProcess:
 def test_check_deploy_is_clean_with_production_values():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-        cwd=REPO, env={**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=REPO, env=environment(**PRODUCTION),
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
