@@ -103,11 +103,15 @@ def _generated_record(f: dict) -> ParsedRecord:
     )
 
 
-def true_pairs(folder: Path) -> set[frozenset]:
+def true_pairs(folder: Path) -> tuple[set[frozenset], dict[str, str]]:
+    """True duplicate pairs (corpus ids), and the corpus id of each PMID listed."""
+    pairs, id_of_pmid = set(), {}
     with open(folder / "duplicate_pairs.csv", encoding="utf-8") as handle:
-        return {
-            frozenset((row["record_id_a"], row["record_id_b"])) for row in csv.DictReader(handle)
-        }
+        for row in csv.DictReader(handle):
+            pairs.add(frozenset((row["record_id_a"], row["record_id_b"])))
+            id_of_pmid[row["pmid_a"]] = row["record_id_a"]
+            id_of_pmid[row["pmid_b"]] = row["record_id_b"]
+    return pairs, id_of_pmid
 
 
 def closure(pairs: set[frozenset]) -> set[frozenset]:
@@ -128,10 +132,16 @@ def quality(predicted: set[frozenset], truth: set[frozenset]) -> tuple[float, fl
     return hits / max(1, len(predicted)), hits / max(1, len(truth))
 
 
-def bench_ours(n: int) -> None:
+def bench_ours(n: int, format: str = "ris") -> None:
     folder = build_corpus(n)
-    records, ids = read_corpus(folder / "corpus.ris")
-    truth = true_pairs(folder)
+    truth, id_of_pmid = true_pairs(folder)
+    if format == "ris":
+        records, ids = read_corpus(folder / "corpus.ris")
+    else:
+        from reviews.importers import read_records
+
+        records = list(read_records(folder / "corpus.nbib"))
+        ids = [id_of_pmid.get(r.pmid, "PMID" + r.pmid) for r in records]
     started = time.perf_counter()
     result = find_duplicates(records)
     seconds = time.perf_counter() - started
@@ -140,9 +150,9 @@ def bench_ours(n: int) -> None:
     precision, recall = quality(auto, truth)
     c_precision, c_recall = quality(closure(auto), truth)
     print(
-        f"ours       n={n:>7,}  {seconds:6.2f} s  precision {precision:.4f}  recall {recall:.4f}"
-        f"  (clusters: {c_precision:.4f} / {c_recall:.4f})  auto {len(auto):,}"
-        f"  review {len(review):,} ({len(review & truth):,} true,"
+        f"ours {format:<5} n={n:>7,}  {seconds:6.2f} s  precision {precision:.4f}"
+        f"  recall {recall:.4f}  (clusters: {c_precision:.4f} / {c_recall:.4f})"
+        f"  auto {len(auto):,}  review {len(review):,} ({len(review & truth):,} true,"
         f" {len(truth - auto - review):,} true pairs missed)"
     )
 
@@ -187,17 +197,25 @@ def run_bib_dedupe(records: list[ParsedRecord], ids: list[str]) -> tuple[float, 
 def bench_peer(n: int) -> None:
     folder = build_corpus(n)
     records, ids = read_corpus(folder / "corpus.ris")
-    truth = true_pairs(folder)
+    truth, _ = true_pairs(folder)
     try:
         seconds, auto, maybe = run_bib_dedupe(records, ids)
     except Exception as error:  # report why the peer could not run, keep the rest
-        print(f"bib-dedupe n={n:>7,}  could not run: {type(error).__name__}: {error}")
+        print(f"bib-dedupe      n={n:>7,}  could not run: {type(error).__name__}: {error}")
         return
     precision, recall = quality(closure(auto), truth)
     print(
-        f"bib-dedupe n={n:>7,}  {seconds:6.2f} s  precision {precision:.4f}  recall {recall:.4f}"
-        f"  (clusters)  duplicate pairs {len(auto):,}  maybe {len(maybe):,}"
+        f"bib-dedupe      n={n:>7,}  {seconds:6.2f} s  precision {precision:.4f}"
+        f"  recall {recall:.4f}  (clusters)  duplicate pairs {len(auto):,}  maybe {len(maybe):,}"
     )
+
+
+def importer_available() -> bool:
+    try:
+        from reviews.importers import read_records  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def real_files(name: str) -> list[Path]:
@@ -261,6 +279,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"{SHARED} is missing: the benchmark needs the shared fixtures")
     for n in sorted({args.n, args.peer_n}, reverse=True):
         bench_ours(n)
+    if importer_available():
+        bench_ours(args.n, "nbib")
     if not args.skip_peer:
         bench_peer(args.peer_n)
     bench_real()
