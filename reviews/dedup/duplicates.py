@@ -114,7 +114,9 @@ def find_duplicates(
     records : sequence of ParsedRecord
         All records, from one or several files; results refer to positions here.
     auto_threshold : float, default 0.9
-        Pairs scoring at least this are duplicates, merged without asking.
+        Pairs scoring at least this are duplicates, merged without asking,
+        unless their titles differ (see `reviews.dedup.scoring.Comparison`):
+        then however much else agrees they go to review.
     review_threshold : float, default 0.5
         Pairs scoring at least this (but below ``auto_threshold``) go to
         review. A pair sharing a DOI, PMID, Embase or CENTRAL id goes to
@@ -147,7 +149,7 @@ def find_duplicates(
     pairs = []
     for left, right, similarity in candidates:
         comparison = compare(keys[left], keys[right], similarity)
-        if comparison.score >= auto_threshold:
+        if comparison.score >= auto_threshold and not comparison.titles_differ:
             decision = DUPLICATE
         elif comparison.score >= review_threshold or comparison.identifier_agrees:
             decision = REVIEW

@@ -223,6 +223,13 @@ def normalise_doi(doi: str) -> str:
 
 def match_keys(record: ParsedRecord) -> MatchKeys:
     """Compute the `MatchKeys` of one record."""
+    pmid = record.pmid.strip()
+    embase_id = record.embase_id.strip().lower()
+    central_id = record.central_id.strip().lower()
+    accession = record.accession.strip().lower()
+    # An accession number that repeats a PMID or Embase id is not separate evidence.
+    if accession and (accession in (pmid, embase_id, central_id) or accession[1:] == embase_id):
+        accession = ""
     return MatchKeys(
         title=normalise_title(record.title),
         author=author_surname(record.authors[0]) if record.authors else "",
@@ -231,8 +238,8 @@ def match_keys(record: ParsedRecord) -> MatchKeys:
         volume=normalise_volume(record.volume),
         first_page=first_page(record.pages),
         doi=normalise_doi(record.doi),
-        pmid=record.pmid.strip(),
-        embase_id=record.embase_id.strip().lower(),
-        central_id=record.central_id.strip().lower(),
-        accession=record.accession.strip().lower(),
+        pmid=pmid,
+        embase_id=embase_id,
+        central_id=central_id,
+        accession=accession,
     )

@@ -44,12 +44,15 @@ class Comparison:
 
     ``reasons`` name each compared field and its state, for example
     ``("title:exact", "doi:agrees", "year:close", "pages:differ")``.
-    ``identifier_agrees`` is true when DOI, PMID, Embase or CENTRAL id agree.
+    ``identifier_agrees`` is true when DOI, PMID, Embase or CENTRAL id agree;
+    ``titles_differ`` when both titles are known and neither similar (0.8 or
+    more) nor one the start of the other.
     """
 
     score: float
     reasons: tuple[str, ...]
     identifier_agrees: bool
+    titles_differ: bool
 
 
 def title_weight(left: MatchKeys, right: MatchKeys, similarity: float) -> tuple[float, str]:
@@ -142,7 +145,7 @@ def compare(left: MatchKeys, right: MatchKeys, title_similarity: float) -> Compa
     -------
     Comparison
         ``score`` in [0, 1] (logistic of the summed log-odds weights), the
-        reasons, and whether an exact identifier agrees.
+        reasons, whether an exact identifier agrees and whether the titles differ.
     """
     weight, reason = title_weight(left, right, title_similarity)
     total, reasons = PRIOR + weight, [reason]
@@ -158,4 +161,6 @@ def compare(left: MatchKeys, right: MatchKeys, title_similarity: float) -> Compa
     for part_weight, part_reason in _source_weights(left, right):
         total += part_weight
         reasons.append(part_reason)
-    return Comparison(1.0 / (1.0 + math.exp(-total)), tuple(reasons), identifier_agrees)
+    titles_differ = reasons[0].startswith("title:differs")
+    score = 1.0 / (1.0 + math.exp(-total))
+    return Comparison(score, tuple(reasons), identifier_agrees, titles_differ)

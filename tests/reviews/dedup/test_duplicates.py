@@ -170,3 +170,18 @@ def test_it_handles_empty_and_single_inputs(records):
 
 def test_it_does_not_pair_records_without_titles_or_identifiers():
     assert find_duplicates([ParsedRecord(year=2020), ParsedRecord(year=2020)]).pairs == ()
+
+
+def test_a_shared_pmid_never_merges_differing_titles_however_much_else_agrees():
+    first = replace(TRIAL, pmid="31000001")
+    second = replace(first, title="Erratum to a trial of light in acne, with corrected tables")
+    pair = only_pair(find_duplicates([first, second]))
+    assert pair.decision == REVIEW
+    assert pair.reasons[0].startswith("title:differs")
+
+
+def test_it_merges_a_copy_that_dropped_the_subtitle_when_the_source_agrees():
+    short = replace(TRIAL, title="Blue light phototherapy for acne vulgaris", doi="")
+    pair = only_pair(find_duplicates([TRIAL, short]))
+    assert "title:prefix" in pair.reasons
+    assert pair.decision == DUPLICATE
