@@ -203,7 +203,7 @@ def _maybe_prefix(titles, lefts, rights, similarities) -> np.ndarray:
     lengths = np.fromiter((len(t) for t in titles), dtype=np.float64, count=len(titles))
     short = np.minimum(lengths[lefts], lengths[rights])
     expected = 2 * short / np.maximum(short + np.maximum(lengths[lefts], lengths[rights]), 1)
-    mask = (similarities > 0) & (np.abs(similarities - expected) < 1e-9)
+    mask = (similarities > 0) & (np.abs(similarities - expected) < 1e-5)
     for index in np.flatnonzero(mask).tolist():
         a, b = sorted((titles[lefts[index]], titles[rights[index]]), key=len)
         mask[index] = b.startswith(a + " ")
