@@ -1,0 +1,241 @@
+"""Decoded, streaming access to an export file: encoding detection, lines and chunks.
+
+Parsers never touch bytes. They receive a :class:`TextSource`, which reads the
+file in chunks, decodes them with the detected encoding and hands out either
+text chunks (for XML) or lines split on ``\\r\\n``, bare ``\\r`` and ``\\n``.
+Memory stays flat whatever the file size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from .record import ParseError
+
+CHUNK_BYTES = 1 << 20
+SAMPLE_BYTES = 256 * 1024
+MAX_WARNINGS = 1000
+
+_FALLBACK_ERRORS = "prismatic-latin-1"
+
+
+def _latin1_for_undefined(error: UnicodeDecodeError) -> tuple[str, int]:
+    # cp1252 leaves five bytes undefined; Latin-1 maps every byte, so use it there.
+    bad = error.object[error.start : error.end]
+    return bad.decode("latin-1"), error.end
+
+
+codecs.register_error(_FALLBACK_ERRORS, _latin1_for_undefined)
+
+
+def detect_encoding(sample: bytes) -> tuple[str, str]:
+    """Guess the encoding of ``sample`` (the first bytes of a file).
+
+    Returns
+    -------
+    (name, codec)
+        ``name`` is what we report (``utf-8``, ``utf-8-sig``, ``utf-16-le``,
+        ``utf-16-be``, ``cp1252``); ``codec`` is what we decode with (it consumes
+        any byte-order mark).
+
+    Notes
+    -----
+    Byte-order marks win. Without one, many NUL bytes mean BOM-less UTF-16 (NULs
+    at odd offsets: little-endian). Otherwise UTF-8 if the sample decodes
+    strictly, else cp1252 with Latin-1 for its undefined bytes.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32", "utf-32"
+    if sample.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", "utf-16"
+    if sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", "utf-16"
+    utf16 = _bomless_utf16(sample)
+    if utf16:
+        return utf16, utf16
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp1252", "cp1252"
+    return "utf-8", "utf-8"
+
+
+def _bomless_utf16(sample: bytes) -> str:
+    head = sample[:4096]
+    if len(head) < 4 or head.count(0) < len(head) // 4:
+        return ""
+    odd_nuls = head[1::2].count(0)
+    even_nuls = head[0::2].count(0)
+    if odd_nuls > 3 * even_nuls:
+        return "utf-16-le"
+    if even_nuls > 3 * odd_nuls:
+        return "utf-16-be"
+    return ""
+
+
+class TextSource:
+    """A decoded export file, read once, front to back.
+
+    Attributes
+    ----------
+    filename : str
+        Shown in errors and warnings.
+    encoding : str
+        The detected (or given) encoding.
+    sample : str
+        The decoded start of the file, used to detect the format.
+    warnings : list of (line, message)
+        Things a parser skipped (counters, search-history lines, ...). Capped at
+        ``MAX_WARNINGS`` entries plus one note that more were dropped.
+    """
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        filename: str = "",
+        max_bytes: int | None = None,
+        encoding: str | None = None,
+    ):
+        self.filename = filename
+        self.warnings: list[tuple[int, str]] = []
+        self._raw = _CountingReader(stream, self, max_bytes)
+        head = self._raw.read_head(SAMPLE_BYTES)
+        if encoding:
+            self.encoding, self._codec = encoding, encoding
+        else:
+            self.encoding, self._codec = detect_encoding(head)
+        try:
+            sample = head.decode(self._codec, errors="replace")
+        except LookupError:
+            raise self.error(f"unknown encoding {encoding!r}") from None
+        self._kept_bom = sample.startswith("\ufeff")
+        self.sample = sample[: SAMPLE_BYTES // 4].lstrip("\ufeff")
+        errors = _FALLBACK_ERRORS if self._codec == "cp1252" else "strict"
+        self._text = io.TextIOWrapper(
+            io.BufferedReader(self._raw, buffer_size=CHUNK_BYTES),
+            encoding=self._codec,
+            errors=errors,
+            newline=None,
+        )
+        self._text._CHUNK_SIZE = 1 << 16
+
+    def error(self, message: str, line: int | None = None) -> ParseError:
+        """A :class:`ParseError` naming this file (raise it)."""
+        return ParseError(message, filename=self.filename, line=line)
+
+    def warn(self, line: int, message: str) -> None:
+        """Record something skipped, without stopping the import."""
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append((line, message))
+        elif len(self.warnings) == MAX_WARNINGS:
+            self.warnings.append((line, "further warnings not shown"))
+
+    def lines(self) -> Iterator[str]:
+        """The file's lines, each ending in ``"\\n"`` (the last one may not).
+
+        ``\\r\\n`` and bare ``\\r`` are translated to ``"\\n"``. Read once.
+        """
+        self._skip_bom()
+        return self._text
+
+    def chunks(self, size: int = 1 << 16) -> Iterator[str]:
+        """Decoded text in pieces of about ``size`` characters. Read once."""
+        self._skip_bom()
+        read = self._text.read
+        while chunk := read(size):
+            yield chunk
+
+    def close(self) -> None:
+        self._text.close()
+
+    def decode_error(self, exc: UnicodeDecodeError) -> ParseError:
+        """Turn a decoding failure into a :class:`ParseError` naming the line."""
+        bad = exc.object[exc.start : exc.start + 1]
+        what = f"byte 0x{bad.hex().upper()}" if bad else "the end of the file"
+        return self.error(
+            f"cannot decode {what} as {self.encoding} "
+            "(is the file in another encoding? re-save it as UTF-8)",
+            self._raw.find_bad_line(self._codec),
+        )
+
+    def _skip_bom(self) -> None:
+        # A BOM the codec kept (encoding given as "utf-8") is not text.
+        if self._kept_bom:
+            self._kept_bom = False
+            self._text.read(1)
+
+
+class _CountingReader(io.RawIOBase):
+    """The binary stream, with the size limit enforced while reading."""
+
+    def __init__(self, stream: BinaryIO, source: TextSource, max_bytes: int | None):
+        self._stream = stream
+        self._source = source
+        self._max_bytes = max_bytes
+        self._head = b""
+        self._start = _tell(stream)
+        self.bytes_read = 0
+
+    def read_head(self, size: int) -> bytes:
+        self._head = self._read(size)
+        return self._head
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            data, self._head = self._head[: len(buffer)], self._head[len(buffer) :]
+        else:
+            data = self._read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _read(self, size: int) -> bytes:
+        data = self._stream.read(size)
+        if data is None:
+            return b""
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise self._source.error("expected a file opened in binary mode")
+        self.bytes_read += len(data)
+        if self._max_bytes is not None and self.bytes_read > self._max_bytes:
+            raise self._source.error(f"file is larger than the limit of {self._max_bytes:,} bytes")
+        return bytes(data)
+
+    def find_bad_line(self, codec: str) -> int | None:
+        """Re-read the file from the start to find the line of a decoding error.
+
+        Only the error path pays for this; ``None`` when the stream cannot seek.
+        """
+        if self._start is None:
+            return None
+        try:
+            self._stream.seek(self._start)
+        except (OSError, ValueError):
+            return None
+        decoder = codecs.getincrementaldecoder(codec)()
+        lines = 0
+        while data := self._stream.read(CHUNK_BYTES):
+            try:
+                decoder.decode(data)
+            except UnicodeDecodeError as exc:
+                return lines + _count_line_breaks(exc.object[: exc.start]) + 1
+            lines += _count_line_breaks(data)
+        return lines + 1
+
+
+def _tell(stream: BinaryIO) -> int | None:
+    try:
+        return stream.tell() if stream.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _count_line_breaks(data: bytes) -> int:
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
