@@ -4,12 +4,17 @@ Later issues add the demo's records, decisions, studies and analyses here.
 """
 
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.db import transaction
 
 from . import services
-from .models import Review, Role
+from .models import Review, Role, Source
+
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 
 DEMO_TITLE = "IV ketamine infusion for chronic pain (illustrative demo)"
 DEMO_PASSWORD = "prismatic-demo"
@@ -68,4 +73,24 @@ def demo_load() -> tuple[Review, bool]:
     review = services.review_create(user=lead, title=DEMO_TITLE, **QUESTION)
     for demo in DEMO_USERS[1:]:
         services.membership_add(review=review, identifier=demo.username, role=demo.role)
+    demo_imports(review, lead)
     return review, True
+
+
+# (file, source, interface, search strategy): illustrative searches of the three databases.
+DEMO_IMPORTS = (
+    ("demo_medline.nbib", Source.MEDLINE, "PubMed", "ketamine[tiab] AND (chronic pain[mh] OR chronic pain[tiab]) AND randomized controlled trial[pt]"),
+    ("demo_embase.ris", Source.EMBASE, "Embase.com", "'ketamine'/exp AND 'chronic pain'/exp AND 'randomized controlled trial'/de"),
+    ("demo_central.txt", Source.CENTRAL, "Cochrane Library", "#1 MeSH descriptor: [Ketamine] #2 MeSH descriptor: [Chronic Pain] #3 #1 AND #2"),
+)
+
+
+def demo_imports(review: Review, lead) -> None:
+    """Import the three illustrative exports, which share some records, through the real pipeline."""
+    for name, source, interface, strategy in DEMO_IMPORTS:
+        with open(DEMO_DATA / name, "rb") as handle:
+            batch = services.import_batch_create(
+                review=review, user=lead, upload=File(handle, name=name), source=source,
+                interface=interface, search_date=date(2026, 10, 1), strategy=strategy,
+            )
+        services.import_batch_run(batch_id=batch.pk)

@@ -2,7 +2,25 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 
-from .models import Membership, Review, Role
+from .models import Membership, Review, Role, Source
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
 
 QUESTION_FIELDS = ["population", "intervention", "comparator", "outcomes", "study_designs"]
 
@@ -65,3 +83,48 @@ class MemberRoleForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["role"]
+
+
+class ImportForm(forms.Form):
+    """One or more export files from one database search."""
+
+    files = MultipleFileField(label="Export files")
+    source = forms.ChoiceField(label="Source", choices=Source.choices, initial=Source.MEDLINE)
+    source_name = forms.CharField(
+        label="Database name", required=False, max_length=100,
+        help_text="Only when the source is another database or a register, e.g. PsycINFO.",
+    )
+    interface = forms.CharField(
+        required=False, max_length=100, help_text="e.g. PubMed, Ovid, Embase.com, Cochrane Library."
+    )
+    search_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    strategy = forms.CharField(
+        label="Search strategy", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Paste the strategy as run; PRISMA-S asks for it.",
+    )
+    format = forms.ChoiceField(
+        label="Format", required=False, choices=[("", "Detect automatically")],
+        help_text="Override only if detection picks the wrong format.",
+    )
+
+    def __init__(self, *args, formats: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [("", "Detect automatically")] + [(f, f) for f in formats]
+        self.helper = FormHelper()
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.layout = Layout(
+            "files",
+            Row(Column("source", css_class="col-md-4"), Column("source_name", css_class="col-md-4"), Column("interface", css_class="col-md-4")),
+            Row(Column("search_date", css_class="col-md-4"), Column("format", css_class="col-md-4")),
+            "strategy",
+            Submit("upload", "Upload and preview"),
+        )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        names = [f.name for f in files]
+        repeated = {name for name in names if names.count(name) > 1}
+        if repeated:
+            raise forms.ValidationError(f"The same file was chosen twice: {', '.join(sorted(repeated))}.")
+        return files
+

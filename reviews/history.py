@@ -12,7 +12,7 @@ from itertools import islice
 
 from django.db.models import Model
 
-from .models import Membership, Review
+from .models import DuplicatePair, ImportBatch, Membership, Review
 
 _SOURCES: list[tuple[type[Model], str]] = []
 
@@ -26,6 +26,8 @@ def register(model: type[Model], review_lookup: str) -> None:
 
 register(Review, "id")
 register(Membership, "review_id")
+register(ImportBatch, "review_id")
+register(DuplicatePair, "review_id")
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,177 @@ class Membership(models.Model):
     @property
     def can_screen(self) -> bool:
         return self.role in (Role.LEAD, Role.REVIEWER)
+
+
+class Source(models.TextChoices):
+    """Where records were identified, in the PRISMA 2020 sense."""
+
+    MEDLINE = "medline", "MEDLINE"
+    EMBASE = "embase", "Embase"
+    CENTRAL = "central", "Cochrane CENTRAL"
+    OTHER_DATABASE = "database", "Other database"
+    REGISTER = "register", "Trial register"
+    CITATION = "citation", "Citation searching"
+    WEBSITE = "website", "Websites and organisations"
+
+    @classmethod
+    def databases(cls) -> set[str]:
+        return {cls.MEDLINE, cls.EMBASE, cls.CENTRAL, cls.OTHER_DATABASE}
+
+
+class ImportBatch(models.Model):
+    """One uploaded export file: a database search, its file and what came of it."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Awaiting confirmation"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="import_batches")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    source_name = models.CharField(
+        "database name",
+        max_length=100,
+        blank=True,
+        help_text="e.g. PsycINFO, ClinicalTrials.gov; defaults to the source's name.",
+    )
+    interface = models.CharField(
+        max_length=100, blank=True, help_text="e.g. PubMed, Ovid, Embase.com, Cochrane Library."
+    )
+    search_date = models.DateField(null=True, blank=True)
+    strategy = models.TextField("search strategy", blank=True)
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField("format", max_length=32, blank=True)
+    format_override = models.CharField(max_length=32, blank=True)
+    encoding = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    record_count = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    error_line = models.PositiveIntegerField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["warnings", "task_id"])
+
+    class Meta:
+        ordering = ["created"]
+        verbose_name = "import"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "sha256"],
+                condition=~models.Q(status="failed"),
+                name="import_unique_file_per_review",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.source_label})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("import_detail", args=[self.review_id, self.pk])
+
+    @property
+    def source_label(self) -> str:
+        return self.source_name or self.get_source_display()
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class Record(models.Model):
+    """One bibliographic record as imported, with its normalised matching keys."""
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="records")
+    batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="records")
+    position = models.PositiveIntegerField(help_text="Order within its import file.")
+    source_line = models.PositiveIntegerField(default=0)
+    title = models.TextField(blank=True)
+    abstract = models.TextField(blank=True)
+    authors = models.JSONField(default=list, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    journal = models.CharField(max_length=500, blank=True)
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True)
+    doi = models.CharField("DOI", max_length=255, blank=True)
+    pmid = models.CharField("PMID", max_length=20, blank=True)
+    embase_id = models.CharField("Embase id", max_length=50, blank=True)
+    central_id = models.CharField("CENTRAL id", max_length=50, blank=True)
+    accession = models.CharField(max_length=100, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    mesh_terms = models.JSONField("MeSH terms", default=list, blank=True)
+    language = models.CharField(max_length=100, blank=True)
+    publication_type = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    raw = models.JSONField("original fields", default=list, blank=True)
+    title_key = models.CharField(max_length=300, blank=True, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+
+    class Meta:
+        ordering = ["batch_id", "position"]
+        indexes = [
+            models.Index(fields=["review", "duplicate_of"]),
+            models.Index(fields=["review", "doi"]),
+            models.Index(fields=["review", "pmid"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:80] or f"Record {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("record_detail", args=[self.review_id, self.pk])
+
+    @property
+    def first_author(self) -> str:
+        return self.authors[0] if self.authors else ""
+
+
+class DuplicatePair(models.Model):
+    """Two records that may be the same report, with the matcher's score and the verdict."""
+
+    class Status(models.TextChoices):
+        AUTO = "auto", "Merged automatically"
+        UNDECIDED = "undecided", "To check"
+        MERGED = "merged", "Merged by the lead"
+        DISTINCT = "distinct", "Not duplicates"
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="duplicate_pairs")
+    left = models.ForeignKey(Record, models.CASCADE, related_name="+")
+    right = models.ForeignKey(Record, models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["reasons"])
+
+    class Meta:
+        ordering = ["-score"]
+        verbose_name = "duplicate pair"
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="duplicate_pair_unique"),
+            models.CheckConstraint(condition=models.Q(left__lt=models.F("right")), name="duplicate_pair_ordered"),
+        ]
+        indexes = [models.Index(fields=["review", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.left_id} ~ {self.right_id} ({self.score:.2f})"
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.status in (self.Status.AUTO, self.Status.MERGED)

@@ -17,6 +17,9 @@ class NavItem:
 # (url name, label, ability needed to see the link), in pipeline order.
 NAV = [
     ("review_dashboard", "Dashboard", Ability.VIEW),
+    ("import_list", "Imports", Ability.VIEW),
+    ("record_list", "Records", Ability.VIEW),
+    ("duplicate_list", "Duplicates", Ability.MANAGE),
     ("review_team", "Team", Ability.VIEW),
     ("review_settings", "Settings", Ability.MANAGE),
     ("review_history", "History", Ability.MANAGE),

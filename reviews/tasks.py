@@ -1,6 +1,7 @@
 """Background tasks about reviews."""
 
 from celery import shared_task
+from django.db import OperationalError
 
 from .models import Review
 from .selectors import review_pipeline
@@ -19,3 +20,18 @@ def review_summary_task(review_id: int) -> dict:
         "team": review.memberships.count(),
         "pipeline": {stage.key: stage.count for stage in review_pipeline(review)},
     }
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=10)
+def import_batch_task(self, batch_id: int) -> dict:
+    """Import one uploaded export (see ``services.import_batch_run``), reporting progress."""
+    from .services import import_batch_run
+
+    def progress(records: int, fraction: float) -> None:
+        self.update_state(state="PROGRESS", meta={"records": records, "fraction": fraction})
+
+    try:
+        batch = import_batch_run(batch_id=batch_id, progress=progress)
+    except OperationalError as error:  # database briefly unreachable: try again
+        raise self.retry(exc=error) from error
+    return {"status": batch.status, "records": batch.record_count, "error": batch.error}

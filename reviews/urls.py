@@ -1,22 +1,26 @@
 from django.urls import path
 
-from . import views
+from .views import duplicates, imports, records, workspace
+
+R = "reviews/<int:review_id>/"
 
 urlpatterns = [
-    path("", views.review_list, name="review_list"),
-    path("reviews/new/", views.review_create, name="review_create"),
-    path("reviews/<int:review_id>/", views.review_dashboard, name="review_dashboard"),
-    path("reviews/<int:review_id>/settings/", views.review_settings, name="review_settings"),
-    path("reviews/<int:review_id>/team/", views.review_team, name="review_team"),
-    path(
-        "reviews/<int:review_id>/team/<int:member_id>/role/",
-        views.member_role,
-        name="review_member_role",
-    ),
-    path(
-        "reviews/<int:review_id>/team/<int:member_id>/remove/",
-        views.member_remove,
-        name="review_member_remove",
-    ),
-    path("reviews/<int:review_id>/history/", views.review_history_page, name="review_history"),
+    path("", workspace.review_list, name="review_list"),
+    path("reviews/new/", workspace.review_create, name="review_create"),
+    path(R, workspace.review_dashboard, name="review_dashboard"),
+    path(R + "settings/", workspace.review_settings, name="review_settings"),
+    path(R + "team/", workspace.review_team, name="review_team"),
+    path(R + "team/<int:member_id>/role/", workspace.member_role, name="review_member_role"),
+    path(R + "team/<int:member_id>/remove/", workspace.member_remove, name="review_member_remove"),
+    path(R + "history/", workspace.review_history_page, name="review_history"),
+    path(R + "imports/", imports.import_list, name="import_list"),
+    path(R + "imports/<int:batch_id>/", imports.import_detail, name="import_detail"),
+    path(R + "imports/<int:batch_id>/progress/", imports.import_progress, name="import_progress"),
+    path(R + "imports/<int:batch_id>/commit/", imports.import_commit, name="import_commit"),
+    path(R + "imports/<int:batch_id>/discard/", imports.import_discard, name="import_discard"),
+    path(R + "records/", records.record_list, name="record_list"),
+    path(R + "records/<int:record_id>/", records.record_detail, name="record_detail"),
+    path(R + "records/<int:record_id>/split/", duplicates.record_split, name="record_split"),
+    path(R + "duplicates/", duplicates.duplicate_list, name="duplicate_list"),
+    path(R + "duplicates/<int:pair_id>/decide/", duplicates.duplicate_decide, name="duplicate_decide"),
 ]

@@ -8,14 +8,38 @@ and so does a URL keyword this file has no sample object for.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reviews.models import Review, Role
+from reviews.models import DuplicatePair, ImportBatch, Record, Review, Role, Source
 from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
 
 VISITORS = ["anonymous", "outsider", "viewer", "reviewer", "lead"]
 
-# How to find an object of a given review for each URL keyword besides review_id.
+def sample_batch(review: Review) -> ImportBatch:
+    batch = review.import_batches.first()
+    return batch or ImportBatch.objects.create(
+        review=review, source=Source.MEDLINE, file_name="sample.nbib", sha256="0" * 64, status="done"
+    )
+
+
+def sample_record(review: Review, position: int = 0) -> Record:
+    record = review.records.filter(position=position).first()
+    return record or Record.objects.create(
+        review=review, batch=sample_batch(review), position=position, title=f"Sample record {position}"
+    )
+
+
+def sample_pair(review: Review) -> DuplicatePair:
+    left, right = sample_record(review, 0), sample_record(review, 1)
+    return DuplicatePair.objects.get_or_create(
+        review=review, left=left, right=right, defaults={"score": 0.7, "status": "undecided"}
+    )[0]
+
+
+# How to find (or make) an object of a given review for each URL keyword besides review_id.
 SAMPLES = {
     "member_id": lambda review: review.memberships.filter(role=Role.REVIEWER).first().pk,
+    "batch_id": lambda review: sample_batch(review).pk,
+    "record_id": lambda review: sample_record(review).pk,
+    "pair_id": lambda review: sample_pair(review).pk,
 }
 
 # Views outside any review: the status each visitor gets on GET.

@@ -3,11 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from . import selectors, services
-from .forms import MemberAddForm, MemberRoleForm, ReviewForm, ReviewSettingsForm
-from .history import review_history
-from .models import Membership
-from .permissions import Ability, review_object, review_view
+from .. import selectors, services
+from ..forms import MemberAddForm, MemberRoleForm, ReviewForm, ReviewSettingsForm
+from ..history import review_history
+from ..models import Membership
+from ..permissions import Ability, review_object, review_view
 
 HISTORY_PAGE = 50
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from .models import Membership, Review, Role
+from ..models import Membership, Review, Role
 
 
 @transaction.atomic
