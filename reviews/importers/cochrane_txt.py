@@ -25,7 +25,7 @@ _SNIFF = re.compile(r"^Record #[0-9]+ of [0-9]+\s*\n(?:.*\n){0,3}?(?:ID|AU|TI): 
 
 def sniff(sample: str) -> bool:
     """True when a ``Record #n of N`` line is followed by ``ID:``/``AU:``/``TI:`` fields."""
-    return _SNIFF.search(sample.replace("\r\n", "\n")) is not None
+    return _SNIFF.search(sample) is not None
 
 
 def parse(source: TextSource) -> Iterator[ParsedRecord]:

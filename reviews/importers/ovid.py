@@ -26,7 +26,7 @@ _SNIFF = re.compile(r"^<\s*[0-9]+\.?\s*>\s*\n(?:.*\n){0,5}?[A-Z][A-Z0-9]  - ", r
 
 def sniff(sample: str) -> bool:
     """True when a ``<n. >`` record header is followed by ``XX  - `` fields."""
-    return _SNIFF.search(sample.replace("\r\n", "\n")) is not None
+    return _SNIFF.search(sample) is not None
 
 
 def parse(source: TextSource) -> Iterator[ParsedRecord]:

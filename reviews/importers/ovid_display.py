@@ -24,7 +24,7 @@ _SNIFF = re.compile(r"^<\s*[0-9]+\s*>\s*\n(?:[A-Z][A-Za-z ]*\n  \S.*\n){2}", re.
 
 def sniff(sample: str) -> bool:
     """True when a ``<n>`` header is followed by ``Label`` / indented value pairs."""
-    return _SNIFF.search(sample.replace("\r\n", "\n")) is not None
+    return _SNIFF.search(sample) is not None
 
 
 def parse(source: TextSource) -> Iterator[ParsedRecord]:

@@ -62,8 +62,13 @@ class RecordReader:
         if self._started:
             raise RuntimeError("a RecordReader can be iterated only once")
         self._started = True
+        count = 0
         try:
-            yield from FORMATS[self.format].parse(self._source)
+            for record in FORMATS[self.format].parse(self._source):
+                count += 1
+                yield record
+            if count == 0 and self._source.sample.strip():
+                raise self._source.error(f"no records found; is this really {self.format}?")
         except UnicodeDecodeError as exc:
             raise self._source.decode_error(exc) from None
         except RecursionError:

@@ -91,7 +91,7 @@ def detect_format(first_bytes_or_text: bytes | str, *, filename: str = "") -> st
     if isinstance(text, bytes | bytearray):
         _, codec = detect_encoding(bytes(text))
         text = bytes(text).decode(codec, errors="replace")
-    text = text.lstrip("\ufeff")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     for fmt in FORMATS.values():
         if fmt.sniff(text):
             return fmt.name

@@ -26,8 +26,7 @@ _SNIFF = re.compile(r"\A\s*(?:FN [^\n]*\n\s*(?:VR [^\n]*\n\s*)?)?PT [A-Z]\s*\n[A
 
 def sniff(sample: str) -> bool:
     """True for an ``FN``/``VR`` header or a first record opening with ``PT J``."""
-    text = sample.replace("\r\n", "\n")
-    return _SNIFF.match(text) is not None or text.lstrip().startswith("FN Clarivate")
+    return _SNIFF.match(sample) is not None or sample.lstrip().startswith("FN Clarivate")
 
 
 def parse(source: TextSource) -> Iterator[ParsedRecord]:
