@@ -60,6 +60,7 @@ _TRAILING_NOTE = re.compile(
 )
 _WRAPPED = re.compile(r"^\s*\[(.*)\]\s*\.?\s*$", re.DOTALL)
 
+_JOURNAL_SPLIT = re.compile(r"\s*[:.]\s+|\s+=\s+|\s+-\s+|(?<=[A-Z]{2})-(?=[A-Z]{2})")
 _JOURNAL_STOP = frozenset(
     {"the", "of", "and", "for", "in", "on", "de", "la", "le", "der", "und", "a"}
 )
@@ -80,6 +81,7 @@ class MatchKeys(NamedTuple):
     author: str
     year: int | None
     journal: str
+    journal_parts: tuple[str, ...]
     volume: str
     first_page: str
     doi: str
@@ -177,6 +179,21 @@ def normalise_journal(journal: str) -> str:
     return folded[4:] if folded.startswith("the ") else folded
 
 
+@functools.lru_cache(maxsize=65536)
+def journal_parts(journal: str) -> tuple[str, ...]:
+    """Normalised pieces of a journal name split at ":", "." and "-".
+
+    Databases add subtitles ("J Vet Cardiol : the official journal of ..."),
+    acronyms ("Veterinary surgery : VS", "DTW. Deutsche tierarztliche
+    Wochenschrift") or a second language ("JAVMA-JOURNAL OF THE AMERICAN
+    ..."); one matching piece is enough (see `journals_compatible`).
+    Empty when the name is one piece.
+    """
+    pieces = [normalise_journal(p) for p in _JOURNAL_SPLIT.split(strip_markup(journal))]
+    pieces = [p for p in pieces if len(p) > 5]
+    return tuple(pieces) if pieces != [normalise_journal(journal)] else ()
+
+
 def journals_compatible(a: str, b: str) -> bool:
     """Whether two normalised journal names can name the same journal.
 
@@ -235,6 +252,7 @@ def match_keys(record: ParsedRecord) -> MatchKeys:
         author=author_surname(record.authors[0]) if record.authors else "",
         year=record.year,
         journal=normalise_journal(record.journal),
+        journal_parts=journal_parts(record.journal),
         volume=normalise_volume(record.volume),
         first_page=first_page(record.pages),
         doi=normalise_doi(record.doi),

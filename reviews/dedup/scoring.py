@@ -14,6 +14,7 @@ epub versus print year, author name styles), not fitted.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
@@ -34,8 +35,17 @@ YEAR_AGREES, YEAR_DIFFERS = 1.0, -4.0
 JOURNAL_AGREES, JOURNAL_DIFFERS = 1.0, -0.5
 VOLUME_AGREES, VOLUME_DIFFERS = 0.5, -1.5
 PAGE_AGREES, PAGE_DIFFERS = 1.0, -2.0
+NOTICE_ONE_SIDED = -4.0
 FULL_WEIGHT_TITLE_WORDS = 4
 """Titles shorter than this ("Editorial", "Reply") count for proportionally less."""
+
+
+# Titles of errata, retractions and replies often repeat the paper's title,
+# but they are separate records.
+_NOTICE = re.compile(
+    r"\b(?:erratum|errata|corrigendum|correction|retraction|retracted|withdrawn|"
+    r"expression of concern|reply|response to|comment on|commentary on)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +56,8 @@ class Comparison:
     ``("title:exact", "doi:agrees", "year:close", "pages:differ")``.
     ``identifier_agrees`` is true when DOI, PMID, Embase or CENTRAL id agree;
     ``titles_differ`` when both titles are known and neither similar (0.8 or
-    more) nor one the start of the other.
+    more) nor one the start of the other, or when only one of them announces an
+    erratum, retraction, comment or reply.
     """
 
     score: float
@@ -118,7 +129,7 @@ def _year_weight(left: MatchKeys, right: MatchKeys):
 
 def _source_weights(left: MatchKeys, right: MatchKeys):
     if left.journal and right.journal:
-        if journals_compatible(left.journal, right.journal):
+        if _same_journal(left, right):
             yield JOURNAL_AGREES, "journal:agrees"
         else:
             yield JOURNAL_DIFFERS, "journal:differs"
@@ -128,6 +139,14 @@ def _source_weights(left: MatchKeys, right: MatchKeys):
     if left.first_page and right.first_page:
         agree = left.first_page == right.first_page
         yield (PAGE_AGREES, "pages:agree") if agree else (PAGE_DIFFERS, "pages:differ")
+
+
+def _same_journal(left: MatchKeys, right: MatchKeys) -> bool:
+    return any(
+        journals_compatible(a, b)
+        for a in (left.journal, *left.journal_parts)
+        for b in (right.journal, *right.journal_parts)
+    )
 
 
 def compare(left: MatchKeys, right: MatchKeys, title_similarity: float) -> Comparison:
@@ -162,5 +181,9 @@ def compare(left: MatchKeys, right: MatchKeys, title_similarity: float) -> Compa
         total += part_weight
         reasons.append(part_reason)
     titles_differ = reasons[0].startswith("title:differs")
+    if bool(_NOTICE.search(left.title)) != bool(_NOTICE.search(right.title)):
+        total += NOTICE_ONE_SIDED
+        reasons.append("notice:one-sided")
+        titles_differ = True
     score = 1.0 / (1.0 + math.exp(-total))
     return Comparison(score, tuple(reasons), identifier_agrees, titles_differ)

@@ -185,3 +185,11 @@ def test_it_merges_a_copy_that_dropped_the_subtitle_when_the_source_agrees():
     pair = only_pair(find_duplicates([TRIAL, short]))
     assert "title:prefix" in pair.reasons
     assert pair.decision == DUPLICATE
+
+
+def test_it_never_merges_an_erratum_with_the_paper_it_corrects():
+    erratum = replace(TRIAL, title="Erratum: " + TRIAL.title, doi="", pages="462")
+    paper = replace(TRIAL, doi="")
+    result = find_duplicates([paper, erratum])
+    assert result.duplicates == ()
+    assert all("notice:one-sided" in p.reasons for p in result.pairs)

@@ -82,3 +82,16 @@ def test_it_builds_keys_from_a_record():
         )
     )
     assert (keys.title, keys.author, keys.year, keys.doi) == ("a title", "doe", 2020, "10.1/abc")
+
+
+def test_it_matches_journal_names_with_subtitles_acronyms_or_a_second_language():
+    from reviews.dedup.keys import journal_parts
+
+    assert "journal of veterinary cardiology" in journal_parts(
+        "Journal of veterinary cardiology : the official journal of the European Society"
+    )
+    assert "journal of the american veterinary medical association" in journal_parts(
+        "JAVMA-JOURNAL OF THE AMERICAN VETERINARY MEDICAL ASSOCIATION"
+    )
+    assert journal_parts("Veterinary surgery : VS") == ("veterinary surgery",)
+    assert journal_parts("Ecology") == ()
