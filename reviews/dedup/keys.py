@@ -60,9 +60,10 @@ _TRAILING_NOTE = re.compile(
 )
 _WRAPPED = re.compile(r"^\s*\[(.*)\]\s*\.?\s*$", re.DOTALL)
 
-_JOURNAL_SPLIT = re.compile(r"\s*[:.]\s+|\s+=\s+|\s+-\s+|(?<=[A-Z]{2})-(?=[A-Z]{2})")
+_LEADING_ARTICLES = frozenset({"the", "der", "die", "das", "la", "le", "les", "el", "il"})
+_JOURNAL_SPLIT = re.compile(r"\s*[:.;,]\s+|\s+=\s+|\s+-\s+|(?<=[A-Z]{2})-(?=[A-Z]{2})")
 _JOURNAL_STOP = frozenset(
-    {"the", "of", "and", "for", "in", "on", "de", "la", "le", "der", "und", "a"}
+    "the of and for in on a de la le les du des et di del der die das fur und".split()
 )
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 _PAGE = re.compile(r"[a-z]*\d+[a-z]*")
@@ -173,10 +174,11 @@ def author_surname(author: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def normalise_journal(journal: str) -> str:
-    """Folded journal name without leading "The" or words in parentheses."""
+    """Folded journal name without a leading article ("The", "Der") or words in parentheses."""
     text = re.sub(r"\([^()]*\)", " ", strip_markup(journal).replace("&", " and "))
     folded = fold_text(text)
-    return folded[4:] if folded.startswith("the ") else folded
+    first, _, rest = folded.partition(" ")
+    return rest if rest and first in _LEADING_ARTICLES else folded
 
 
 @functools.lru_cache(maxsize=65536)
@@ -198,23 +200,33 @@ def journals_compatible(a: str, b: str) -> bool:
     """Whether two normalised journal names can name the same journal.
 
     True when they are equal or when one reads as an abbreviation of the other:
-    every word of the shorter is a prefix of the next unused word of the longer,
-    skipping only words like "of" and "and" ("am j clin dermatol" and
-    "american journal of clinical dermatology").
+    every word of the shorter abbreviates the next unused word of the longer
+    (same first letter, its letters in order: "clin" for "clinical", "dtsch"
+    for "deutschen"), skipping only words like "of", "and" or "fur"
+    ("am j clin dermatol" and "american journal of clinical dermatology").
     """
     if a == b:
         return True
     if not a or not b:
         return False
-    short, long = sorted((a.split(), b.split()), key=len)
+    short, long = (w.split() for w in sorted((a, b), key=len))
     short = [w for w in short if w not in _JOURNAL_STOP]
     position = 0
     for word in long:
-        if position < len(short) and word.startswith(short[position]):
+        if position < len(short) and _abbreviates(short[position], word):
             position += 1
         elif word not in _JOURNAL_STOP:
             return False
     return position == len(short)
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    if word.startswith(short):
+        return True
+    if short[0] != word[0] or len(short) > len(word):
+        return False
+    letters = iter(word)
+    return all(letter in letters for letter in short)
 
 
 def first_page(pages: str) -> str:

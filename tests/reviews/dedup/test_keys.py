@@ -54,6 +54,7 @@ def test_it_reads_surnames_in_every_name_style():
 def test_it_treats_an_abbreviated_journal_as_the_same_journal():
     full = normalise_journal("The American Journal of Clinical Dermatology")
     assert journals_compatible(normalise_journal("Am J Clin Dermatol"), full)
+    assert journals_compatible("advanced biomedical research", "adv biomed res")
     assert journals_compatible(
         normalise_journal("Int Arch Allergy Immunol"),
         normalise_journal("International archives of allergy & immunology"),
