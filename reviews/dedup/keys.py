@@ -61,7 +61,7 @@ _TRAILING_NOTE = re.compile(
 _WRAPPED = re.compile(r"^\s*\[(.*)\]\s*\.?\s*$", re.DOTALL)
 
 _LEADING_ARTICLES = frozenset({"the", "der", "die", "das", "la", "le", "les", "el", "il"})
-_JOURNAL_SPLIT = re.compile(r"\s*[:.;,]\s+|\s+=\s+|\s+-\s+|(?<=[A-Z]{2})-(?=[A-Z]{2})")
+_JOURNAL_SPLIT = re.compile(r"\s*[:.;]\s+|\s+=\s+|\s+-\s+|(?<=[A-Z]{2})-(?=[A-Z]{2})")
 _JOURNAL_STOP = frozenset(
     "the of and for in on a de la le les du des et di del der die das fur und".split()
 )
@@ -183,7 +183,7 @@ def normalise_journal(journal: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def journal_parts(journal: str) -> tuple[str, ...]:
-    """Normalised pieces of a journal name split at ":", "." and "-".
+    """Normalised pieces of a journal name split at ":", ";", ".", "=", "-" (and ", ").
 
     Databases add subtitles ("J Vet Cardiol : the official journal of ..."),
     acronyms ("Veterinary surgery : VS", "DTW. Deutsche tierarztliche
@@ -191,7 +191,10 @@ def journal_parts(journal: str) -> tuple[str, ...]:
     ..."); one matching piece is enough (see `journals_compatible`).
     Empty when the name is one piece.
     """
-    pieces = [normalise_journal(p) for p in _JOURNAL_SPLIT.split(strip_markup(journal))]
+    text = strip_markup(journal)
+    major = _JOURNAL_SPLIT.split(text)
+    minor = [piece for part in major for piece in part.split(", ")]
+    pieces = list(dict.fromkeys(normalise_journal(p) for p in major + minor))
     pieces = [p for p in pieces if len(p) > 5]
     return tuple(pieces) if pieces != [normalise_journal(journal)] else ()
 
