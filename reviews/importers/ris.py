@@ -220,13 +220,13 @@ def _bare_doi(value: str) -> str:
 
 def _keywords(pairs: list[tuple[str, str]]) -> tuple[str, ...]:
     keywords = [value for tag, value in pairs if tag == "KW" and value]
-    if any(";" in keyword for keyword in keywords):
+    if ";" in "".join(keywords):
         keywords = [item for value in keywords for item in norm.split_list(value, ";")]
     return tuple(keywords)
 
 
-def _from_embase(pairs: list[tuple[str, str]]) -> bool:
-    return any(tag in ("DB", "DP") and "embase" in value.lower() for tag, value in pairs)
+def _from_embase(one: dict[str, str]) -> bool:
+    return "embase" in f"{one.get('DB', '')} {one.get('DP', '')}".lower()
 
 
 def _identifiers(one: dict[str, str], pairs: list[tuple[str, str]]) -> dict[str, str]:
@@ -241,7 +241,7 @@ def _identifiers(one: dict[str, str], pairs: list[tuple[str, str]]) -> dict[str,
     accession = one.get("AN", "")
     if accession:
         if norm.is_digits(accession):
-            if _from_embase(pairs):
+            if _from_embase(one):
                 embase_id = norm.embase_id(accession)
             else:
                 pmid = norm.pmid(accession)

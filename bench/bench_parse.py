@@ -1,0 +1,109 @@
+"""Benchmark reviews.importers against rispy: records/s and peak memory.
+
+    python bench/bench_parse.py [--corpus DIR] [--repeat N]
+
+Uses the generated 100,000-record corpus (``corpus.ris``, ``corpus.nbib``),
+building it with ../shared/fixtures/make_big_corpus.py into
+bench/out/corpus_100000 (git-ignored) when missing. Every measurement runs in a
+fresh Python process so that its peak RSS (``resource.getrusage``) belongs to
+that parser alone:
+
+- our RIS parser (``read_records(..., format="ris")``, records consumed one by
+  one, as an import does);
+- rispy 0.10.0 (``rispy.load``) on the same file, the peer;
+- our MEDLINE parser on the PubMed-format copy of the corpus.
+
+It prints seconds, records/s and peak RSS for each, and the time and memory
+ratios ours/rispy (target: time ratio at most 0.8, memory no higher). With
+``--repeat N`` each figure is the fastest of N runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "fixtures"
+DEFAULT_CORPUS = ROOT / "bench" / "out" / "corpus_100000"
+
+# Each snippet runs alone in a subprocess and prints one JSON line.
+MEASURE = r"""
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+kind, path = {kind!r}, {path!r}
+start = time.perf_counter()
+if kind == "rispy":
+    import rispy
+    with open(path, encoding="utf-8") as handle:
+        count = len(rispy.load(handle))
+else:
+    from reviews.importers import read_records
+    count = 0
+    for record in read_records(path, format=kind):
+        count += 1
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"records": count, "seconds": seconds, "peak_mb": peak}}))
+"""
+
+
+def build_corpus(folder: Path) -> None:
+    if (folder / "corpus.ris").is_file() and (folder / "corpus.nbib").is_file():
+        return
+    script = SHARED / "make_big_corpus.py"
+    if not script.is_file():
+        sys.exit(f"{script} not found: pass --corpus DIR with corpus.ris and corpus.nbib")
+    print(f"building the corpus in {folder} (about 25 s) ...", flush=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(script), "--n", "100000", "--out", str(folder)], check=True)
+
+
+def measure(kind: str, path: Path, repeat: int) -> dict:
+    runs = []
+    for _ in range(repeat):
+        code = MEASURE.format(root=str(ROOT), kind=kind, path=str(path))
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    best = min(runs, key=lambda run: run["seconds"])
+    best["peak_mb"] = min(run["peak_mb"] for run in runs)
+    return best
+
+
+def show(label: str, figures: dict) -> None:
+    rate = figures["records"] / figures["seconds"]
+    print(
+        f"{label:<28} {figures['records']:>8,} records  {figures['seconds']:6.2f} s  "
+        f"{rate:>9,.0f} records/s  peak {figures['peak_mb']:6.1f} MB",
+        flush=True,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    build_corpus(args.corpus)
+    ris, nbib = args.corpus / "corpus.ris", args.corpus / "corpus.nbib"
+    print(f"corpus: {ris} ({ris.stat().st_size / 1e6:.0f} MB)")
+
+    ours = measure("ris", ris, args.repeat)
+    show("reviews.importers RIS", ours)
+    peer = measure("rispy", ris, args.repeat)
+    show("rispy 0.10.0 RIS", peer)
+    print(
+        f"ratio ours/rispy: time {ours['seconds'] / peer['seconds']:.2f} (target <= 0.80), "
+        f"peak memory {ours['peak_mb'] / peer['peak_mb']:.2f} (target <= 1.00)"
+    )
+    show("reviews.importers MEDLINE", measure("pubmed", nbib, args.repeat))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
