@@ -26,7 +26,12 @@ from .source import TextSource, detect_encoding
 
 @dataclass(frozen=True)
 class Format:
-    """A supported export format: its short name, a label, a sniffer and a parser."""
+    """A supported export format: its short name, a label, a sniffer and a parser.
+
+    ``sniff`` sees the decoded start of the file (about 64 KiB, no BOM, ``\\n``
+    line endings) and answers whether it is this format; ``parse`` streams the
+    records of a :class:`TextSource`.
+    """
 
     name: str
     label: str
