@@ -9,6 +9,11 @@ score is the logistic of the total, so it reads like a probability of being
 the same paper. The weights were set by hand from what differs between
 databases' exports of one paper (case, punctuation, abbreviated journals,
 epub versus print year, author name styles), not fitted.
+
+Worked examples with the default thresholds (duplicate at 0.9, review at 0.5):
+an exact title alone is -5 + 6 = 1, score 0.73, review; with the same first
+author and year it is 3.5, score 0.97, duplicate; the same title by another
+first author five years apart is -6, score 0.002, dropped.
 """
 
 from __future__ import annotations
