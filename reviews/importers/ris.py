@@ -27,11 +27,12 @@ _BARE_ER = re.compile(r"^ER[ \t]*-?[ \t]*$", re.MULTILINE)
 CHUNK_CHARS = 1 << 20
 # Values keep any trailing blanks here (matching them costs a third of the regex
 # time); build() strips the few fields it uses verbatim.
-_FIELD = re.compile(r"^([A-Z][A-Z0-9])  -[ \t]*(.*)", re.MULTILINE)
+# "(?:\A|\n)" rather than "^" with MULTILINE: a pattern led by a newline lets the
+# regex engine skip ahead to candidate lines: about 40 % faster on big files.
+_FIELD = re.compile(r"(?:\A|\n)([A-Z][A-Z0-9])  -[ \t]*(.*)")
 
 # Tags whose values are several items, one per line when a writer wraps them.
 _LIST_TAGS = frozenset({"AU", "A1", "A2", "A3", "A4", "KW", "AD", "UR", "L1", "L2", "N1"})
-_AUTHOR_TAGS = frozenset({"AU", "A1"})
 _DOI_TAGS = frozenset({"DO", "DI", "M3", "N1"})
 _URL_TAGS = frozenset({"L2", "UR", "LK", "L1"})
 
@@ -62,13 +63,15 @@ def sniff(sample: str) -> bool:
 
 def parse(source: TextSource) -> Iterator[ParsedRecord]:
     """Yield one :class:`ParsedRecord` per ``TY`` ... ``ER`` block."""
-    for line, text in _blocks(source):
-        pairs = _pairs(text, line, source)
+    for line, text, newlines in _blocks(source):
+        pairs = _FIELD.findall(text)
+        if len(pairs) != newlines + 1:  # some line has no tag: a continuation
+            pairs = _pairs_slowly(text.split("\n"), line, source)
         yield build(pairs, line)
 
 
-def _blocks(source: TextSource) -> Iterator[tuple[int, str]]:
-    """``(first line, text)`` of every record, from its TY line to just before ER.
+def _blocks(source: TextSource) -> Iterator[tuple[int, str, int]]:
+    """``(first line, text, newlines in text)`` of every record, TY line to just before ER.
 
     Works on large decoded chunks with ``str.find`` rather than line by line:
     this is where the time goes on a 100,000-record file.
@@ -82,14 +85,21 @@ def _blocks(source: TextSource) -> Iterator[tuple[int, str]]:
         buffer = buffer + chunk if buffer else chunk
         pos = 0  # buffer[pos] starts the first line not yet dealt with
         while (start := _record_start(buffer, pos)) >= 0:
-            opened = line + buffer.count("\n", pos, start)
-            end = _record_end(buffer, start, opened, source, final)
-            if end < 0:
-                break
-            _skip_between(buffer[pos:start], line, source)
-            yield opened, buffer[start : end - 1]
-            pos = buffer.find("\n", end) + 1 or len(buffer)
-            line = opened + buffer.count("\n", start, pos)
+            opened = line + buffer.count("\n", pos, start) if start > pos else line
+            end = buffer.find("\nER  -", start)
+            if end < 0 or buffer.find("\nTY  -", start, end) >= 0:
+                end = _unusual_record_end(buffer, start, opened, source, final)
+                if end < 0:
+                    break
+            if start > pos and not buffer[pos:start].isspace():
+                _skip_between(buffer[pos:start], line, source)
+            text = buffer[start:end]
+            newlines = text.count("\n")
+            yield opened, text, newlines
+            pos = buffer.find("\n", end + 1) + 1
+            line = opened + newlines + 2  # the text's lines, then the ER line
+            if pos == 0:  # the ER line ends the buffer without a newline
+                pos, line = len(buffer), line - 1
         else:
             # No record opens in the rest: deal with its complete lines now.
             keep = len(buffer) if final else buffer.rfind("\n", pos) + 1
@@ -107,19 +117,22 @@ def _record_start(buffer: str, pos: int) -> int:
     return start
 
 
-def _record_end(buffer: str, start: int, opened: int, source: TextSource, final: bool) -> int:
-    """Where the ER line of the record opened at ``start`` begins, or -1 for "read more"."""
+def _unusual_record_end(
+    buffer: str, start: int, opened: int, source: TextSource, final: bool
+) -> int:
+    """End of a record with a bare ``ER`` line, -1 for "read more", or a ParseError.
+
+    ``end`` is the index of the newline before the ER line, as in :func:`_blocks`.
+    """
     end = buffer.find("\nER  -", start)
     limit = end if end >= 0 else len(buffer)
     after = buffer.find("\nTY  -", start, limit)
-    if end >= 0 and after < 0:
-        return end + 1
     bare = _BARE_ER.search(buffer, start, after if after >= 0 else limit)
     if bare:
-        return bare.start()
-    if after >= 0 or final:
-        if after >= 0:
-            raise source.error(f"record starting at line {opened} has no ER line", opened)
+        return bare.start() - 1
+    if after >= 0:
+        raise source.error(f"record starting at line {opened} has no ER line", opened)
+    if final:
         raise source.error(
             f"record starting at line {opened} has no ER line (file truncated?)", opened
         )
@@ -133,13 +146,6 @@ def _skip_between(text: str, line: int, source: TextSource) -> None:
         skipped = skipped.strip()
         if skipped:
             source.warn(line + offset, f"text between records skipped: {skipped[:60]!r}")
-
-
-def _pairs(text: str, line: int, source: TextSource) -> list[tuple[str, str]]:
-    pairs = _FIELD.findall(text)
-    if len(pairs) != text.count("\n") + 1:  # some line has no tag: a continuation
-        pairs = _pairs_slowly(text.split("\n"), line, source)
-    return pairs
 
 
 def _pairs_slowly(lines: list[str], line: int, source: TextSource) -> list[tuple[str, str]]:
@@ -166,20 +172,24 @@ def build(pairs: list[tuple[str, str]], line: int) -> ParsedRecord:
     """Map one record's ``(tag, value)`` pairs onto a :class:`ParsedRecord`."""
     one = dict(reversed(pairs))  # the first value of every tag
     get = one.get
-    authors = [value.rstrip() for tag, value in pairs if tag in _AUTHOR_TAGS and value]
+    authors, keywords = _repeated(pairs)
     kind = get("TY", "").strip()
+    pmid, embase_id, central_id, accession = _identifiers(one, pairs)
     return ParsedRecord(
         title=norm.collapse(get("TI") or get("T1") or get("CT") or get("ST") or get("BT") or ""),
         abstract=norm.paragraph(get("AB") or get("N2") or ""),
-        authors=tuple(authors),
+        authors=authors,
         year=norm.year(get("PY", ""), get("Y1", ""), get("DA", ""), get("Y2", "")),
         journal=norm.collapse(get("JF") or get("T2") or get("JO") or get("JA") or get("J2") or ""),
         volume=get("VL", "").strip(),
         issue=(get("IS") or get("CP") or "").strip(),
         pages=_pages(get("SP", ""), get("EP", "")),
         doi=_doi(one, pairs),
-        **_identifiers(one, pairs),
-        keywords=_keywords(pairs) if "KW" in one else (),
+        pmid=pmid,
+        embase_id=embase_id,
+        central_id=central_id,
+        accession=accession,
+        keywords=keywords,
         language=get("LA", "").strip(),
         publication_type=REFERENCE_TYPES.get(kind, kind),
         url=(get("UR") or get("L2") or get("LK") or "").strip(),
@@ -187,6 +197,21 @@ def build(pairs: list[tuple[str, str]], line: int) -> ParsedRecord:
         line=line,
         raw=tuple(pairs),
     )
+
+
+def _repeated(pairs: list[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Authors (``AU``/``A1``) and keywords (``KW``, also ``;``-separated), in one pass."""
+    authors: list[str] = []
+    keywords: list[str] = []
+    for tag, value in pairs:
+        if tag == "AU" or tag == "A1":
+            if value:
+                authors.append(value.rstrip())
+        elif tag == "KW" and value:
+            keywords.append(value.rstrip())
+    if keywords and ";" in "".join(keywords):
+        keywords = [item for value in keywords for item in norm.split_list(value, ";")]
+    return tuple(authors), tuple(keywords)
 
 
 def _pages(start: str, end: str) -> str:
@@ -222,19 +247,12 @@ def _bare_doi(value: str) -> str:
     return ""
 
 
-def _keywords(pairs: list[tuple[str, str]]) -> tuple[str, ...]:
-    keywords = [value.rstrip() for tag, value in pairs if tag == "KW" and value]
-    if ";" in "".join(keywords):
-        keywords = [item for value in keywords for item in norm.split_list(value, ";")]
-    return tuple(keywords)
-
-
 def _from_embase(one: dict[str, str]) -> bool:
     return "embase" in f"{one.get('DB', '')} {one.get('DP', '')}".lower()
 
 
-def _identifiers(one: dict[str, str], pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """PMID, Embase id, CENTRAL id and the database's own accession number.
+def _identifiers(one: dict[str, str], pairs: list[tuple[str, str]]) -> tuple[str, str, str, str]:
+    """``(pmid, embase_id, central_id, accession)``: the database's own number too.
 
     ``AN`` is a PMID in EndNote/PubMed exports, an Embase number when the record
     comes from Embase, a CENTRAL id from the Cochrane Library, and something
@@ -269,9 +287,4 @@ def _identifiers(one: dict[str, str], pairs: list[tuple[str, str]]) -> dict[str,
                 pmid = norm.pmid_from_url(value)
                 if pmid:
                     break
-    return {
-        "pmid": pmid,
-        "embase_id": embase_id,
-        "central_id": central,
-        "accession": accession or (one.get("ID") or one.get("U2") or "").strip(),
-    }
+    return pmid, embase_id, central, accession or (one.get("ID") or one.get("U2") or "").strip()
