@@ -172,7 +172,8 @@ class ImportBatch(models.Model):
 class Record(models.Model):
     """One bibliographic record as imported, with its normalised matching keys."""
 
-    review = models.ForeignKey(Review, models.CASCADE, related_name="records")
+    # No index of its own: the composite indexes below all start with review.
+    review = models.ForeignKey(Review, models.CASCADE, related_name="records", db_index=False)
     batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="records")
     position = models.PositiveIntegerField(help_text="Order within its import file.")
     source_line = models.PositiveIntegerField(default=0)
@@ -195,7 +196,7 @@ class Record(models.Model):
     publication_type = models.CharField(max_length=255, blank=True)
     url = models.URLField(max_length=1000, blank=True)
     raw = models.JSONField("original fields", default=list, blank=True)
-    title_key = models.CharField(max_length=300, blank=True, db_index=True)
+    title_key = models.CharField(max_length=300, blank=True)
     duplicate_of = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )

@@ -9,7 +9,10 @@ from django.utils import timezone
 from reviews.dedup import DUPLICATE, find_duplicates
 from reviews.dedup.clusters import choose_kept, connected_components
 
-from ..models import DuplicatePair, Record, Review
+from ..bulk import insert_rows, to_json, update_column
+from reviews.importers.record import ParsedRecord
+
+from ..models import DuplicatePair, ImportBatch, Record, Review
 from ..records import PARSED_FIELDS, parsed_from_row
 
 DECIDED = (DuplicatePair.Status.MERGED, DuplicatePair.Status.DISTINCT)
@@ -26,15 +29,16 @@ class DedupSummary:
 
 
 @transaction.atomic
-def dedup_run(*, review: Review) -> DedupSummary:
+def dedup_run(*, review: Review, fresh: tuple[ImportBatch, list[ParsedRecord]] | None = None) -> DedupSummary:
     """Match every record of the review against every other; keep the lead's verdicts.
 
     Pairs the lead already merged or declared distinct keep that verdict; other
-    pairs take the matcher's (merged automatically, or to check).
+    pairs take the matcher's (merged automatically, or to check). ``fresh`` is
+    a batch just stored and its parsed records, in file order, which saves
+    reading them back.
     """
-    rows = list(Record.objects.filter(review=review).order_by("pk").values(*PARSED_FIELDS))
-    result = find_duplicates([parsed_from_row(row) for row in rows])
-    ids = [row["id"] for row in rows]
+    ids, parsed = review_records(review, fresh)
+    result = find_duplicates(parsed)
     existing = {(p.left_id, p.right_id): p for p in DuplicatePair.objects.filter(review=review)}
     new, changed = [], []
     for found in result.pairs:
@@ -42,15 +46,15 @@ def dedup_run(*, review: Review) -> DedupSummary:
         status = DuplicatePair.Status.AUTO if found.decision == DUPLICATE else DuplicatePair.Status.UNDECIDED
         pair = existing.get((left, right))
         if pair is None:
-            new.append(DuplicatePair(review=review, left_id=left, right_id=right, score=found.score, reasons=list(found.reasons), status=status))
+            new.append((review.pk, left, right, found.score, to_json(found.reasons), status))
         elif pair.status not in DECIDED and (pair.status, pair.score) != (status, found.score):
             pair.status, pair.score, pair.reasons = status, found.score, list(found.reasons)
             changed.append(pair)
-    DuplicatePair.objects.bulk_create(new, batch_size=2000)
-    DuplicatePair.objects.bulk_update(changed, ["status", "score", "reasons"], batch_size=2000)
-    removed = clusters_apply(review=review, rows=rows)
+    insert_rows(DuplicatePair, PAIR_FIELDS, new)
+    DuplicatePair.objects.bulk_update(changed, ["status", "score", "reasons"], batch_size=500)
+    removed = clusters_apply(review=review, ids=ids, parsed=parsed)
     return DedupSummary(
-        records=len(rows),
+        records=len(ids),
         pairs_found=len(result.pairs),
         auto_merged=sum(p.decision == DUPLICATE for p in result.pairs),
         to_check=DuplicatePair.objects.filter(review=review, status=DuplicatePair.Status.UNDECIDED).count(),
@@ -58,26 +62,39 @@ def dedup_run(*, review: Review) -> DedupSummary:
     )
 
 
+PAIR_FIELDS = ("review", "left", "right", "score", "reasons", "status")
+
+
+def review_records(review: Review, fresh=None) -> tuple[list[int], list[ParsedRecord]]:
+    """The review's record ids and their ParsedRecords, in pk order."""
+    stored = Record.objects.filter(review=review).order_by("pk")
+    if fresh:
+        stored = stored.exclude(batch=fresh[0])
+    rows = stored.values_list(*PARSED_FIELDS, named=True)
+    ids, parsed = [row.id for row in rows], [parsed_from_row(row._asdict()) for row in rows]
+    if fresh:
+        ids += Record.objects.filter(batch=fresh[0]).order_by("position").values_list("id", flat=True)
+        parsed += fresh[1]
+    return ids, parsed
+
+
 @transaction.atomic
-def clusters_apply(*, review: Review, rows: list[dict] | None = None) -> int:
-    """Point every duplicate at its cluster's most complete record; return how many are removed."""
-    if rows is None:
-        rows = list(Record.objects.filter(review=review).order_by("pk").values(*PARSED_FIELDS))
-    index = {row["id"]: i for i, row in enumerate(rows)}
+def clusters_apply(*, review: Review, ids: list[int] | None = None, parsed: list | None = None) -> int:
+    """Point every duplicate at its cluster's most complete record; return how many are removed.
+
+    ``ids`` and ``parsed`` (the review's records in pk order) save reloading them.
+    """
+    if ids is None or parsed is None:
+        ids, parsed = review_records(review)
+    index = {record_id: i for i, record_id in enumerate(ids)}
     edges = DuplicatePair.objects.filter(review=review, status__in=LINKED).values_list("left_id", "right_id")
-    parsed = [parsed_from_row(row) for row in rows]
-    target: dict[int, int | None] = {}
-    for members in connected_components(len(rows), ((index[a], index[b]) for a, b in edges)):
-        kept = rows[choose_kept(parsed, members)]["id"]
-        target.update({rows[m]["id"]: (None if rows[m]["id"] == kept else kept) for m in members})
-    current = dict(Record.objects.filter(review=review).values_list("id", "duplicate_of_id"))
-    stale = [
-        Record(id=record_id, duplicate_of_id=target.get(record_id))
-        for record_id, duplicate_of in current.items()
-        if duplicate_of != target.get(record_id)
-    ]
-    Record.objects.bulk_update(stale, ["duplicate_of"], batch_size=2000)
-    return sum(1 for kept in target.values() if kept is not None)
+    target: dict[int, int] = {}
+    for members in connected_components(len(ids), ((index[a], index[b]) for a, b in edges)):
+        kept = ids[choose_kept(parsed, members)]
+        target.update({ids[m]: kept for m in members if ids[m] != kept})
+    current = Record.objects.filter(review=review).values_list("id", "duplicate_of_id")
+    update_column(Record, "duplicate_of", ((target.get(pk), pk) for pk, was in current if was != target.get(pk)))
+    return len(target)
 
 
 @transaction.atomic

@@ -18,13 +18,14 @@ from reviews.importers import read_records
 from reviews.importers.record import ParsedRecord, ParseError
 
 from ..models import ImportBatch, Record, Review
-from ..records import record_from_parsed
+from ..bulk import insert_rows
+from ..records import ROW_FIELDS, record_row
 from .duplicates import DedupSummary, dedup_run
 
 logger = logging.getLogger(__name__)
 
 PREVIEW_RECORDS = 5
-CHUNK = 2000
+CHUNK = 5000
 ANALYZE_AFTER = 1000  # records; smaller imports leave the planner's statistics alone
 
 Progress = Callable[[int, float], None]
@@ -115,8 +116,9 @@ def import_batch_run(*, batch_id: int, progress: Progress | None = None) -> Impo
     batch.save(update_fields=["status", "attempts"])
     try:
         with transaction.atomic():
-            count, reader = _store_records(batch, progress)
-            summary = dedup_run(review=batch.review)
+            parsed, reader = _store_records(batch, progress)
+            count = len(parsed)
+            summary = dedup_run(review=batch.review, fresh=(batch, parsed))
             _finish(batch, count=count, reader=reader, summary=summary)
     except ParseError as error:
         _fail(batch, error)
@@ -142,14 +144,15 @@ def _store_records(batch: ImportBatch, progress: Progress | None):
             handle, format=batch.format_override or None, filename=batch.file_name,
             max_bytes=settings.IMPORT_MAX_BYTES,
         )
-        records = (record_from_parsed(p, batch=batch, position=i) for i, p in enumerate(reader))
-        count = 0
+        parsed: list[ParsedRecord] = []  # kept for deduplication, which needs them all at once
+        records = iter(reader)
         while chunk := list(islice(records, CHUNK)):
-            Record.objects.bulk_create(chunk, batch_size=CHUNK)
-            count += len(chunk)
+            start = len(parsed)
+            insert_rows(Record, ROW_FIELDS, (record_row(p, batch=batch, position=start + i) for i, p in enumerate(chunk)))
+            parsed += chunk
             if progress:
-                progress(count, handle.tell() / max(batch.file_size, 1))
-    return count, reader
+                progress(len(parsed), handle.tell() / max(batch.file_size, 1))
+    return parsed, reader
 
 
 def _finish(batch: ImportBatch, *, count: int, reader, summary: DedupSummary) -> None:
