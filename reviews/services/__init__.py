@@ -5,6 +5,7 @@ from .imports import (
     import_batch_commit,
     import_batch_create,
     import_batch_discard,
+    import_batch_requeue,
     import_batch_run,
     import_preview,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "import_batch_commit",
     "import_batch_create",
     "import_batch_discard",
+    "import_batch_requeue",
     "import_batch_run",
     "import_preview",
     "membership_add",

@@ -95,6 +95,14 @@ def import_batch_commit(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+def import_batch_requeue(*, batch: ImportBatch) -> ImportBatch:
+    """Send a queued import to the workers again (after the broker was down, say)."""
+    if batch.status != ImportBatch.Status.QUEUED:
+        raise ValidationError(f"“{batch.file_name}” is not waiting for a worker.")
+    _enqueue(batch.pk, batch.task_id)
+    return batch
+
+
 @transaction.atomic
 def import_batch_discard(*, batch: ImportBatch) -> None:
     if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.FAILED):
@@ -116,6 +124,11 @@ def import_batch_run(*, batch_id: int, progress: Progress | None = None) -> Impo
     batch.save(update_fields=["status", "attempts"])
     try:
         with transaction.atomic():
+            # A second task for the same batch (re-sent, or redelivered after a
+            # worker died) waits here, then finds it done.
+            locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            if locked.status == ImportBatch.Status.DONE:
+                return locked
             parsed, reader = _store_records(batch, progress)
             count = len(parsed)
             summary = dedup_run(review=batch.review, fresh=(batch, parsed))

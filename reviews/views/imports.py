@@ -83,6 +83,18 @@ def import_commit(request, review, batch_id: int):
 
 
 @review_view(Ability.MANAGE, methods=["POST"])
+def import_requeue(request, review, batch_id: int):
+    batch = review_object(ImportBatch, review, batch_id)
+    try:
+        services.import_batch_requeue(batch=batch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.info(request, "Sent to the workers again.")
+    return redirect("import_detail", review.pk, batch.pk)
+
+
+@review_view(Ability.MANAGE, methods=["POST"])
 def import_discard(request, review, batch_id: int):
     batch = review_object(ImportBatch, review, batch_id)
     try:

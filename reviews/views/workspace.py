@@ -33,6 +33,7 @@ def review_dashboard(request, review):
     context = {
         "review": review,
         "pipeline": selectors.review_pipeline(review),
+        "by_source": selectors.identified_by_source(review),
         "team": review.memberships.select_related("user"),
     }
     return render(request, "reviews/review_dashboard.html", context)

@@ -142,3 +142,24 @@ def test_a_django_file_works_as_an_upload(cast):
             review=cast.review, user=cast.lead, upload=File(handle, name="demo_medline.nbib"), source=Source.MEDLINE
         )
     assert batch.file_name == "demo_medline.nbib" and batch.file_size > 1000
+
+
+def test_a_queued_import_can_be_sent_again(cast):
+    batch = services.import_batch_create(
+        review=cast.review, user=cast.lead, upload=upload(DEMO_DATA / "demo_medline.nbib"), source=Source.MEDLINE
+    )
+    # As if the broker had been down when the lead confirmed: queued, never started.
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.QUEUED, task_id="lost-task")
+    batch.refresh_from_db()
+    services.import_batch_requeue(batch=batch)  # tasks run in-process in the test settings
+    batch.refresh_from_db()
+    assert (batch.status, batch.record_count) == ("done", 10)
+    with pytest.raises(ValidationError, match="is not waiting for a worker"):
+        services.import_batch_requeue(batch=batch)
+
+
+def test_the_dashboard_shows_records_per_database(client, cast):
+    demo_imports(cast.review, cast.lead)
+    client.force_login(cast.viewer)
+    page = client.get(cast.review.get_absolute_url()).content.decode()
+    assert "MEDLINE: <strong>10</strong>" in page and "Embase: <strong>9</strong>" in page
