@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from . import normalise as norm
 from .record import ParsedRecord
@@ -23,7 +24,23 @@ LABEL = "RIS (.ris; Embase.com, Ovid, Cochrane, EndNote, Zotero, Mendeley, Scopu
 
 _SNIFF = re.compile(r"^\ufeff?TY  -", re.MULTILINE)
 _TAG = re.compile(r"[A-Z][A-Z0-9]  -")
-_BARE_ER = re.compile(r"^ER[ \t]*-?[ \t]*$", re.MULTILINE)
+
+
+class _Marks(NamedTuple):
+    """The markers _blocks_of looks for, as str or as bytes."""
+
+    empty: str | bytes
+    newline: str | bytes
+    start: str | bytes
+    opening: str | bytes
+    closing: str | bytes
+    bare_er: re.Pattern
+
+
+_STR = _Marks("", "\n", "TY  -", "\nTY  -", "\nER  -", re.compile(r"^ER[ \t]*-?[ \t]*$", re.M))
+_BYTES = _Marks(
+    b"", b"\n", b"TY  -", b"\nTY  -", b"\nER  -", re.compile(rb"^ER[ \t]*-?[ \t]*$", re.M)
+)
 CHUNK_CHARS = 1 << 20
 # Values keep any trailing blanks here (matching them costs a third of the regex
 # time); build() strips the few fields it uses verbatim.
@@ -73,61 +90,70 @@ def parse(source: TextSource) -> Iterator[ParsedRecord]:
 def _blocks(source: TextSource) -> Iterator[tuple[int, str, int]]:
     """``(first line, text, newlines in text)`` of every record, TY line to just before ER.
 
-    Works on large decoded chunks with ``str.find`` rather than line by line:
-    this is where the time goes on a 100,000-record file.
+    Works on large chunks with ``find`` rather than line by line: this is where
+    the time goes on a 100,000-record file. For UTF-8 and cp1252 files the
+    chunks stay bytes and only each record is decoded, which keeps the text of
+    most records in Python's compact one-byte form.
     """
-    chunks = source.chunks(CHUNK_CHARS)
-    buffer, line, final = "", 1, False  # line: number of the line buffer[0] is on
+    chunks = source.byte_chunks(CHUNK_CHARS)
+    if chunks is None:
+        yield from _blocks_of(source.chunks(CHUNK_CHARS), _STR, lambda text, line: text, source)
+    else:
+        yield from _blocks_of(chunks, _BYTES, source.decode, source)
+
+
+def _blocks_of(chunks, marks: _Marks, decode, source: TextSource) -> Iterator[tuple[int, str, int]]:
+    buffer, line, final = marks.empty, 1, False  # line: number of the line buffer[0] is on
+    newline, opening, closing = marks.newline, marks.opening, marks.closing
     while not final:
         chunk = next(chunks, None)
         if chunk is None:
-            final, chunk = True, "\n"  # so a last ER line needs no newline
+            final, chunk = True, newline  # so a last ER line needs no newline
         buffer = buffer + chunk if buffer else chunk
         pos = 0  # buffer[pos] starts the first line not yet dealt with
-        while (start := _record_start(buffer, pos)) >= 0:
-            opened = line + buffer.count("\n", pos, start) if start > pos else line
-            end = buffer.find("\nER  -", start)
-            if end < 0 or buffer.find("\nTY  -", start, end) >= 0:
-                end = _unusual_record_end(buffer, start, opened, source, final)
+        while (start := _record_start(buffer, pos, marks)) >= 0:
+            opened = line + buffer.count(newline, pos, start) if start > pos else line
+            end = buffer.find(closing, start)
+            if end < 0 or buffer.find(opening, start, end) >= 0:
+                end = _unusual_record_end(buffer, start, opened, source, final, marks)
                 if end < 0:
                     break
             if start > pos and not buffer[pos:start].isspace():
-                _skip_between(buffer[pos:start], line, source)
-            text = buffer[start:end]
-            newlines = text.count("\n")
-            yield opened, text, newlines
-            pos = buffer.find("\n", end + 1) + 1
+                _skip_between(decode(buffer[pos:start], line), line, source)
+            newlines = buffer.count(newline, start, end)
+            yield opened, decode(buffer[start:end], opened), newlines
+            pos = buffer.find(newline, end + 1) + 1
             line = opened + newlines + 2  # the text's lines, then the ER line
             if pos == 0:  # the ER line ends the buffer without a newline
                 pos, line = len(buffer), line - 1
         else:
             # No record opens in the rest: deal with its complete lines now.
-            keep = len(buffer) if final else buffer.rfind("\n", pos) + 1
+            keep = len(buffer) if final else buffer.rfind(newline, pos) + 1
             if keep > pos:
-                _skip_between(buffer[pos:keep], line, source)
-                line += buffer.count("\n", pos, keep)
+                _skip_between(decode(buffer[pos:keep], line), line, source)
+                line += buffer.count(newline, pos, keep)
                 pos = keep
         buffer = buffer[pos:]
 
 
-def _record_start(buffer: str, pos: int) -> int:
-    start = buffer.find("TY  -", pos)
-    while start > 0 and buffer[start - 1] != "\n":
-        start = buffer.find("TY  -", start + 1)
+def _record_start(buffer, pos: int, marks: _Marks) -> int:
+    start = buffer.find(marks.start, pos)
+    while start > 0 and buffer[start - 1 : start] != marks.newline:
+        start = buffer.find(marks.start, start + 1)
     return start
 
 
 def _unusual_record_end(
-    buffer: str, start: int, opened: int, source: TextSource, final: bool
+    buffer, start: int, opened: int, source: TextSource, final: bool, marks: _Marks
 ) -> int:
     """End of a record with a bare ``ER`` line, -1 for "read more", or a ParseError.
 
-    ``end`` is the index of the newline before the ER line, as in :func:`_blocks`.
+    Returns the index of the line break before the ER line, as :func:`_blocks_of` expects.
     """
-    end = buffer.find("\nER  -", start)
+    end = buffer.find(marks.closing, start)
     limit = end if end >= 0 else len(buffer)
-    after = buffer.find("\nTY  -", start, limit)
-    bare = _BARE_ER.search(buffer, start, after if after >= 0 else limit)
+    after = buffer.find(marks.opening, start, limit)
+    bare = marks.bare_er.search(buffer, start, after if after >= 0 else limit)
     if bare:
         return bare.start() - 1
     if after >= 0:
