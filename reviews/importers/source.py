@@ -168,23 +168,20 @@ class TextSource:
         return self._byte_chunks(size)
 
     def _byte_chunks(self, size: int) -> Iterator[bytes]:
-        buffered = self._text.buffer
+        read = self._text.buffer.read
+        data = read(max(size, len(codecs.BOM_UTF8))).removeprefix(codecs.BOM_UTF8) or read(size)
         carry = b""
-        first = True
-        while data := buffered.read(size):
-            if first:
-                data, first = data.removeprefix(codecs.BOM_UTF8), False
+        while data:
             data = carry + data
-            end = data.rfind(b"\n") + 1
-            if b"\r" in data:
-                end = max(end, data.rfind(b"\r") + 1)
-                if end == len(data) and data.endswith(b"\r"):
-                    end -= 1  # its "\n" may open the next piece
+            # A final "\r" may be half of a "\r\n": leave it for the next piece.
+            limit = len(data) - 1 if data.endswith(b"\r") else len(data)
+            end = max(data.rfind(b"\n", 0, limit), data.rfind(b"\r", 0, limit)) + 1
             data, carry = data[:end], data[end:]
             if b"\r" in data:
                 data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
             if data:
                 yield data
+            data = read(size)
         if carry:
             yield carry.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 

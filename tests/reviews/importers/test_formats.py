@@ -247,3 +247,14 @@ def test_a_reader_is_iterated_once():
     list(reader)
     with pytest.raises(RuntimeError):
         list(reader)
+
+
+@pytest.mark.parametrize("chunk", [5, 64, 1 << 20])
+def test_ris_records_do_not_depend_on_the_chunk_size(monkeypatch, chunk):
+    from reviews.importers import ris
+
+    expected = list(read_records(FIXTURES / "sample.ris"))
+    monkeypatch.setattr(ris, "CHUNK_CHARS", chunk)
+    reader = read_records(FIXTURES / "sample.ris")
+    assert list(reader) == expected
+    assert [line for line, _ in reader.warnings] == [1, 21, 23]

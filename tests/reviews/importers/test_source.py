@@ -66,3 +66,15 @@ def test_detect_encoding_on_plain_ascii_is_utf8():
 def test_lines_split_on_every_line_ending():
     source = TextSource(io.BytesIO(b"a\r\nb\rc\nd"))
     assert list(source.lines()) == ["a\n", "b\n", "c\n", "d"]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64])
+def test_byte_chunks_end_at_line_breaks_whatever_the_read_size(size):
+    data = codecs.BOM_UTF8 + b"a\r\nbb\rc\n\r\nd"
+    pieces = list(TextSource(io.BytesIO(data)).byte_chunks(size))
+    assert b"".join(pieces) == b"a\nbb\nc\n\nd"
+    assert all(piece.endswith(b"\n") for piece in pieces[:-1])
+
+
+def test_byte_chunks_are_not_offered_for_utf16():
+    assert TextSource(io.BytesIO("TY  - JOUR\n".encode("utf-16"))).byte_chunks() is None
