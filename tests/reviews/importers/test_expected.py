@@ -13,8 +13,9 @@ from reviews.importers.source import detect_encoding
 
 from .expected import EXPORTS, SKIP_REASON, ExpectedFile, expected_files
 
-FILES = expected_files()
-IDS = [f.path for f in FILES]
+# Without ../shared there is nothing to compare: one placeholder case skips with the reason.
+FILES: list[ExpectedFile | None] = expected_files() or [None]
+IDS = [f.path if f else "shared-fixtures-absent" for f in FILES]
 
 # EXPECTED.md leaves the year blank for this file because the year is only inside
 # the Source line ("Ecohydrology. 8(6):1048-1064, September 2015."); we read it there.
@@ -26,8 +27,10 @@ def parsed() -> dict[str, list[ParsedRecord]]:
     return {}
 
 
-def _records(expected: ExpectedFile, cache: dict[str, list[ParsedRecord]]) -> list[ParsedRecord]:
-    if not EXPORTS.is_dir():
+def _records(
+    expected: ExpectedFile | None, cache: dict[str, list[ParsedRecord]]
+) -> list[ParsedRecord]:
+    if expected is None or not EXPORTS.is_dir():
         pytest.skip(SKIP_REASON)
     if expected.path not in cache:
         cache[expected.path] = list(read_records(EXPORTS / expected.path))
@@ -40,7 +43,7 @@ def test_expected_md_lists_every_export():
     on_disk = {
         str(p.relative_to(EXPORTS)) for p in EXPORTS.rglob("*") if p.is_file() and p.suffix != ".md"
     }
-    assert on_disk == set(IDS)
+    assert on_disk == {f.path for f in FILES if f}
 
 
 @pytest.mark.parametrize("expected", FILES, ids=IDS)
