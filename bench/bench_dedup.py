@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from corpus import corpus  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 from reviews.dedup import find_duplicates  # noqa: E402
@@ -38,19 +40,6 @@ REAL_SETS = {
     ],
     "cff_baseline": None,  # every cff_baseline_* file, found by glob
 }
-
-
-def build_corpus(n: int) -> Path:
-    folder = OUT / f"corpus_{n}"
-    if not (folder / "duplicate_pairs.csv").exists():
-        print(f"building the {n:,}-record corpus in {folder} ...", flush=True)
-        script = SHARED / "make_big_corpus.py"
-        subprocess.run(
-            [sys.executable, str(script), "--n", str(n), "--out", str(folder)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return folder
 
 
 def read_corpus(path: Path) -> tuple[list[ParsedRecord], list[str]]:
@@ -133,7 +122,7 @@ def quality(predicted: set[frozenset], truth: set[frozenset]) -> tuple[float, fl
 
 
 def bench_ours(n: int, format: str = "ris") -> None:
-    folder = build_corpus(n)
+    folder = corpus(n)
     truth, id_of_pmid = true_pairs(folder)
     if format == "ris":
         records, ids = read_corpus(folder / "corpus.ris")
@@ -195,7 +184,7 @@ def run_bib_dedupe(records: list[ParsedRecord], ids: list[str]) -> tuple[float, 
 
 
 def bench_peer(n: int) -> None:
-    folder = build_corpus(n)
+    folder = corpus(n)
     records, ids = read_corpus(folder / "corpus.ris")
     truth, _ = true_pairs(folder)
     try:

@@ -55,7 +55,9 @@ print(json.dumps({{"records": count, "seconds": time.perf_counter() - start}}))
 
 
 def run(code: str, env: dict | None = None) -> dict:
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     if result.returncode:
         sys.exit(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -64,8 +66,13 @@ def run(code: str, env: dict | None = None) -> dict:
 def database_env(url: str) -> dict:
     # Production settings: DEBUG would log every query and slow the import down.
     return {
-        **os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 40, "ALLOWED_HOSTS": "localhost",
-        "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings", "REDIS_URL": "",
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "ALLOWED_HOSTS": "localhost",
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "REDIS_URL": "",
     }
 
 
@@ -77,7 +84,18 @@ def fresh_sqlite() -> str:
 
 
 def fresh_postgres() -> str | None:
-    drop = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", "DROP DATABASE IF EXISTS prismatic_bench WITH (FORCE)", "-c", "CREATE DATABASE prismatic_bench"]
+    drop = [
+        "psql",
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-q",
+        "-c",
+        "DROP DATABASE IF EXISTS prismatic_bench WITH (FORCE)",
+        "-c",
+        "CREATE DATABASE prismatic_bench",
+    ]
     try:
         subprocess.run(drop, check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError) as error:
@@ -92,7 +110,9 @@ def main() -> None:
     args = parser.parse_args()
     path = str(corpus(args.n) / "corpus.ris")
     parse = run(PARSE.format(root=str(ROOT), path=path))
-    print(f"parse only (peer)   {parse['records']:>7,} records  {parse['seconds']:6.1f} s  {parse['records'] / parse['seconds']:>8,.0f} records/s")
+    print(
+        f"parse only (peer)   {parse['records']:>7,} records  {parse['seconds']:6.1f} s  {parse['records'] / parse['seconds']:>8,.0f} records/s"
+    )
     for name, url in (("SQLite", fresh_sqlite()), ("PostgreSQL", fresh_postgres())):
         if url is None:
             continue

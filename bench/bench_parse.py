@@ -27,8 +27,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from corpus import corpus  # noqa: E402
+
 SHARED = ROOT.parent / "shared" / "fixtures"
-DEFAULT_CORPUS = ROOT / "bench" / "out" / "corpus_100000"
 
 # Each snippet runs alone in a subprocess and prints one JSON line.
 MEASURE = r"""
@@ -49,17 +51,6 @@ seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({{"records": count, "seconds": seconds, "cpu": cpu, "peak_mb": peak}}))
 """
-
-
-def build_corpus(folder: Path) -> None:
-    if (folder / "corpus.ris").is_file() and (folder / "corpus.nbib").is_file():
-        return
-    script = SHARED / "make_big_corpus.py"
-    if not script.is_file():
-        sys.exit(f"{script} not found: pass --corpus DIR with corpus.ris and corpus.nbib")
-    print(f"building the corpus in {folder} (about 25 s) ...", flush=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, str(script), "--n", "100000", "--out", str(folder)], check=True)
 
 
 def measure_once(kind: str, path: Path) -> dict:
@@ -96,10 +87,10 @@ def show(label: str, figures: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
     args = parser.parse_args()
-    build_corpus(args.corpus)
+    args.corpus = args.corpus or corpus(100_000)
     ris, nbib = args.corpus / "corpus.ris", args.corpus / "corpus.nbib"
     print(f"corpus: {ris} ({ris.stat().st_size / 1e6:.0f} MB)")
 

@@ -16,7 +16,9 @@ GENERATOR = ROOT.parent / "shared" / "fixtures" / "make_big_corpus.py"
 def corpus(n: int = 100_000) -> Path:
     """The folder holding the n-record corpus, built when missing."""
     folder = OUT / f"corpus_{n}"
-    if all((folder / name).is_file() for name in ("corpus.ris", "corpus.nbib", "duplicate_pairs.csv")):
+    if all(
+        (folder / name).is_file() for name in ("corpus.ris", "corpus.nbib", "duplicate_pairs.csv")
+    ):
         return folder
     if not GENERATOR.is_file():
         sys.exit(f"{GENERATOR} not found: the benchmarks need ../shared (CI has it)")
@@ -24,6 +26,7 @@ def corpus(n: int = 100_000) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [sys.executable, str(GENERATOR), "--n", str(n), "--out", str(folder)],
-        check=True, stdout=subprocess.DEVNULL,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return folder

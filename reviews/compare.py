@@ -50,7 +50,9 @@ def _compare(label: str, left: str, right: str) -> FieldComparison:
     if left.casefold() == right.casefold():
         return FieldComparison(label, (Segment(left, False),), (Segment(right, False),), True)
     a, b = left.split(), right.split()
-    matcher = SequenceMatcher(None, [w.casefold() for w in a], [w.casefold() for w in b], autojunk=False)
+    matcher = SequenceMatcher(
+        None, [w.casefold() for w in a], [w.casefold() for w in b], autojunk=False
+    )
     left_parts, right_parts = [], []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         differs = tag != "equal"

@@ -79,9 +79,24 @@ def demo_load() -> tuple[Review, bool]:
 
 # (file, source, interface, search strategy): illustrative searches of the three databases.
 DEMO_IMPORTS = (
-    ("demo_medline.nbib", Source.MEDLINE, "PubMed", "ketamine[tiab] AND (chronic pain[mh] OR chronic pain[tiab]) AND randomized controlled trial[pt]"),
-    ("demo_embase.ris", Source.EMBASE, "Embase.com", "'ketamine'/exp AND 'chronic pain'/exp AND 'randomized controlled trial'/de"),
-    ("demo_central.txt", Source.CENTRAL, "Cochrane Library", "#1 MeSH descriptor: [Ketamine] #2 MeSH descriptor: [Chronic Pain] #3 #1 AND #2"),
+    (
+        "demo_medline.nbib",
+        Source.MEDLINE,
+        "PubMed",
+        "ketamine[tiab] AND (chronic pain[mh] OR chronic pain[tiab]) AND randomized controlled trial[pt]",
+    ),
+    (
+        "demo_embase.ris",
+        Source.EMBASE,
+        "Embase.com",
+        "'ketamine'/exp AND 'chronic pain'/exp AND 'randomized controlled trial'/de",
+    ),
+    (
+        "demo_central.txt",
+        Source.CENTRAL,
+        "Cochrane Library",
+        "#1 MeSH descriptor: [Ketamine] #2 MeSH descriptor: [Chronic Pain] #3 #1 AND #2",
+    ),
 )
 
 
@@ -90,7 +105,12 @@ def demo_imports(review: Review, lead) -> None:
     for name, source, interface, strategy in DEMO_IMPORTS:
         with open(DEMO_DATA / name, "rb") as handle:
             batch = services.import_batch_create(
-                review=review, user=lead, upload=File(handle, name=name), source=source,
-                interface=interface, search_date=date(2026, 10, 1), strategy=strategy,
+                review=review,
+                user=lead,
+                upload=File(handle, name=name),
+                source=source,
+                interface=interface,
+                search_date=date(2026, 10, 1),
+                strategy=strategy,
             )
         services.import_batch_run(batch_id=batch.pk)

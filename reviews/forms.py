@@ -22,6 +22,7 @@ class MultipleFileField(forms.FileField):
             return [single(item, initial) for item in data]
         return [single(data, initial)]
 
+
 QUESTION_FIELDS = ["population", "intervention", "comparator", "outcomes", "study_designs"]
 
 
@@ -59,9 +60,7 @@ class ReviewSettingsForm(ReviewForm):
         self.fields["screeners_per_record"].widget = forms.Select(
             choices=[(1, "1 (single screening, lead checks)"), (2, "2 (dual screening)"), (3, "3")]
         )
-        self.helper.layout.insert(
-            2, Fieldset("Screening", "blinding", "screeners_per_record")
-        )
+        self.helper.layout.insert(2, Fieldset("Screening", "blinding", "screeners_per_record"))
 
 
 class MemberAddForm(forms.Form):
@@ -91,7 +90,9 @@ class ImportForm(forms.Form):
     files = MultipleFileField(label="Export files")
     source = forms.ChoiceField(label="Source", choices=Source.choices, initial=Source.MEDLINE)
     source_name = forms.CharField(
-        label="Database name", required=False, max_length=100,
+        label="Database name",
+        required=False,
+        max_length=100,
         help_text="Only when the source is another database or a register, e.g. PsycINFO.",
     )
     interface = forms.CharField(
@@ -99,11 +100,15 @@ class ImportForm(forms.Form):
     )
     search_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     strategy = forms.CharField(
-        label="Search strategy", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Search strategy",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Paste the strategy as run; PRISMA-S asks for it.",
     )
     format = forms.ChoiceField(
-        label="Format", required=False, choices=[("", "Detect automatically")],
+        label="Format",
+        required=False,
+        choices=[("", "Detect automatically")],
         help_text="Override only if detection picks the wrong format.",
     )
 
@@ -114,8 +119,14 @@ class ImportForm(forms.Form):
         self.helper.attrs = {"enctype": "multipart/form-data"}
         self.helper.layout = Layout(
             "files",
-            Row(Column("source", css_class="col-md-4"), Column("source_name", css_class="col-md-4"), Column("interface", css_class="col-md-4")),
-            Row(Column("search_date", css_class="col-md-4"), Column("format", css_class="col-md-4")),
+            Row(
+                Column("source", css_class="col-md-4"),
+                Column("source_name", css_class="col-md-4"),
+                Column("interface", css_class="col-md-4"),
+            ),
+            Row(
+                Column("search_date", css_class="col-md-4"), Column("format", css_class="col-md-4")
+            ),
             "strategy",
             Submit("upload", "Upload and preview"),
         )
@@ -125,6 +136,7 @@ class ImportForm(forms.Form):
         names = [f.name for f in files]
         repeated = {name for name in names if names.count(name) > 1}
         if repeated:
-            raise forms.ValidationError(f"The same file was chosen twice: {', '.join(sorted(repeated))}.")
+            raise forms.ValidationError(
+                f"The same file was chosen twice: {', '.join(sorted(repeated))}."
+            )
         return files
-

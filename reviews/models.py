@@ -246,7 +246,9 @@ class DuplicatePair(models.Model):
         verbose_name = "duplicate pair"
         constraints = [
             models.UniqueConstraint(fields=["left", "right"], name="duplicate_pair_unique"),
-            models.CheckConstraint(condition=models.Q(left__lt=models.F("right")), name="duplicate_pair_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(left__lt=models.F("right")), name="duplicate_pair_ordered"
+            ),
         ]
         indexes = [models.Index(fields=["review", "status"])]
 

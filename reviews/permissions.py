@@ -25,7 +25,11 @@ class Ability(IntEnum):
     MANAGE = 3  # team, settings, imports, resolutions, analyses: leads only
 
 
-ROLE_ABILITY = {Role.VIEWER: Ability.VIEW, Role.REVIEWER: Ability.CONTRIBUTE, Role.LEAD: Ability.MANAGE}
+ROLE_ABILITY = {
+    Role.VIEWER: Ability.VIEW,
+    Role.REVIEWER: Ability.CONTRIBUTE,
+    Role.LEAD: Ability.MANAGE,
+}
 
 
 def membership_for(user, review_id: int) -> Membership:

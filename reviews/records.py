@@ -8,8 +8,21 @@ from .models import ImportBatch, Record
 
 # Record fields filled straight from ParsedRecord fields of the same name.
 COPIED = (
-    "title", "abstract", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
-    "embase_id", "central_id", "accession", "language", "publication_type", "url",
+    "title",
+    "abstract",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "embase_id",
+    "central_id",
+    "accession",
+    "language",
+    "publication_type",
+    "url",
 )
 LISTS = ("authors", "keywords", "mesh_terms")
 # Columns written by an import, in the order of the tuples record_row returns.
@@ -28,7 +41,16 @@ def record_row(parsed: ParsedRecord, *, batch: ImportBatch, position: int) -> tu
     copied = [_fit(name, getattr(parsed, name)) for name in COPIED]
     lists = [to_json(getattr(parsed, name)) for name in LISTS]  # tuples become JSON arrays
     title_key = normalise_title(parsed.title)[:300]
-    return (batch.review_id, batch.pk, position, parsed.line, *copied, *lists, to_json(parsed.raw), title_key)
+    return (
+        batch.review_id,
+        batch.pk,
+        position,
+        parsed.line,
+        *copied,
+        *lists,
+        to_json(parsed.raw),
+        title_key,
+    )
 
 
 def _fit(name: str, value):

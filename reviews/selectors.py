@@ -97,7 +97,9 @@ RECORD_VIEWS = {
 }
 
 
-def records_search(review: Review, *, query: str = "", batch_id: int | None = None, show: str = "unique") -> QuerySet[Record]:
+def records_search(
+    review: Review, *, query: str = "", batch_id: int | None = None, show: str = "unique"
+) -> QuerySet[Record]:
     """The review's records matching a free-text query, newest import last."""
     records = Record.objects.filter(review=review).select_related("batch")
     if show == "unique":
@@ -113,10 +115,19 @@ def records_search(review: Review, *, query: str = "", batch_id: int | None = No
 
 def _term_filter(term: str) -> Q:
     if term.isdigit():
-        return Q(pmid=term) | Q(title__icontains=term) | Q(year=int(term)) if len(term) == 4 else Q(pmid=term)
+        return (
+            Q(pmid=term) | Q(title__icontains=term) | Q(year=int(term))
+            if len(term) == 4
+            else Q(pmid=term)
+        )
     if term.lower().startswith("10."):
         return Q(doi=term.lower())
-    return Q(title__icontains=term) | Q(authors__icontains=term) | Q(journal__icontains=term) | Q(abstract__icontains=term)
+    return (
+        Q(title__icontains=term)
+        | Q(authors__icontains=term)
+        | Q(journal__icontains=term)
+        | Q(abstract__icontains=term)
+    )
 
 
 def record_sources(record: Record) -> QuerySet[Record]:

@@ -23,5 +23,7 @@ urlpatterns = [
     path(R + "records/<int:record_id>/", records.record_detail, name="record_detail"),
     path(R + "records/<int:record_id>/split/", duplicates.record_split, name="record_split"),
     path(R + "duplicates/", duplicates.duplicate_list, name="duplicate_list"),
-    path(R + "duplicates/<int:pair_id>/decide/", duplicates.duplicate_decide, name="duplicate_decide"),
+    path(
+        R + "duplicates/<int:pair_id>/decide/", duplicates.duplicate_decide, name="duplicate_decide"
+    ),
 ]

@@ -108,9 +108,21 @@ def celery_worker_process(transactional_db):
         "REDIS_URL": url,
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-        "--loglevel=warning", "-Q", queue, "-n", f"{queue}@%h",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--loglevel=warning",
+        "-Q",
+        queue,
+        "-n",
+        f"{queue}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
     ]
     worker = subprocess.Popen(command, cwd=REPO, env=env)
     try:

@@ -13,17 +13,25 @@ from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
 
 VISITORS = ["anonymous", "outsider", "viewer", "reviewer", "lead"]
 
+
 def sample_batch(review: Review) -> ImportBatch:
     batch = review.import_batches.first()
     return batch or ImportBatch.objects.create(
-        review=review, source=Source.MEDLINE, file_name="sample.nbib", sha256="0" * 64, status="done"
+        review=review,
+        source=Source.MEDLINE,
+        file_name="sample.nbib",
+        sha256="0" * 64,
+        status="done",
     )
 
 
 def sample_record(review: Review, position: int = 0) -> Record:
     record = review.records.filter(position=position).first()
     return record or Record.objects.create(
-        review=review, batch=sample_batch(review), position=position, title=f"Sample record {position}"
+        review=review,
+        batch=sample_batch(review),
+        position=position,
+        title=f"Sample record {position}",
     )
 
 
@@ -130,7 +138,11 @@ def test_review_url_status(client, cast, pattern, visitor, method):
         assert response.url.startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("pattern", [p for p in REVIEW_PATTERNS if len(p.pattern.regex.groupindex) > 1], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "pattern",
+    [p for p in REVIEW_PATTERNS if len(p.pattern.regex.groupindex) > 1],
+    ids=lambda p: p.name,
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_an_object_of_another_review_is_not_found(client, cast, other_review, pattern, method):
     """The lead of review A swapping in the id of an object from review B gets 404."""

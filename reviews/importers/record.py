@@ -40,8 +40,11 @@ class ParsedRecord:
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (tuples become lists, ``raw`` a list of pairs)."""
         return {
-            name: list(map(list, value)) if name == "raw" else
-            list(value) if isinstance(value, tuple) else value
+            name: list(map(list, value))
+            if name == "raw"
+            else list(value)
+            if isinstance(value, tuple)
+            else value
             for name in self.__slots__
             for value in [getattr(self, name)]
         }

@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from reviews.dedup import DUPLICATE, find_duplicates
 from reviews.dedup.clusters import choose_kept, connected_components
-
-from ..bulk import insert_rows, to_json, update_column
 from reviews.importers.record import ParsedRecord
 
+from ..bulk import insert_rows, to_json, update_column
 from ..models import DuplicatePair, ImportBatch, Record, Review
 from ..records import PARSED_FIELDS, parsed_from_row
 
@@ -29,7 +28,9 @@ class DedupSummary:
 
 
 @transaction.atomic
-def dedup_run(*, review: Review, fresh: tuple[ImportBatch, list[ParsedRecord]] | None = None) -> DedupSummary:
+def dedup_run(
+    *, review: Review, fresh: tuple[ImportBatch, list[ParsedRecord]] | None = None
+) -> DedupSummary:
     """Match every record of the review against every other; keep the lead's verdicts.
 
     Pairs the lead already merged or declared distinct keep that verdict; other
@@ -43,7 +44,11 @@ def dedup_run(*, review: Review, fresh: tuple[ImportBatch, list[ParsedRecord]] |
     new, changed = [], []
     for found in result.pairs:
         left, right = sorted((ids[found.left], ids[found.right]))
-        status = DuplicatePair.Status.AUTO if found.decision == DUPLICATE else DuplicatePair.Status.UNDECIDED
+        status = (
+            DuplicatePair.Status.AUTO
+            if found.decision == DUPLICATE
+            else DuplicatePair.Status.UNDECIDED
+        )
         pair = existing.get((left, right))
         if pair is None:
             new.append((review.pk, left, right, found.score, to_json(found.reasons), status))
@@ -57,7 +62,9 @@ def dedup_run(*, review: Review, fresh: tuple[ImportBatch, list[ParsedRecord]] |
         records=len(ids),
         pairs_found=len(result.pairs),
         auto_merged=sum(p.decision == DUPLICATE for p in result.pairs),
-        to_check=DuplicatePair.objects.filter(review=review, status=DuplicatePair.Status.UNDECIDED).count(),
+        to_check=DuplicatePair.objects.filter(
+            review=review, status=DuplicatePair.Status.UNDECIDED
+        ).count(),
         duplicates_removed=removed,
     )
 
@@ -73,13 +80,17 @@ def review_records(review: Review, fresh=None) -> tuple[list[int], list[ParsedRe
     rows = stored.values_list(*PARSED_FIELDS, named=True)
     ids, parsed = [row.id for row in rows], [parsed_from_row(row._asdict()) for row in rows]
     if fresh:
-        ids += Record.objects.filter(batch=fresh[0]).order_by("position").values_list("id", flat=True)
+        ids += (
+            Record.objects.filter(batch=fresh[0]).order_by("position").values_list("id", flat=True)
+        )
         parsed += fresh[1]
     return ids, parsed
 
 
 @transaction.atomic
-def clusters_apply(*, review: Review, ids: list[int] | None = None, parsed: list | None = None) -> int:
+def clusters_apply(
+    *, review: Review, ids: list[int] | None = None, parsed: list | None = None
+) -> int:
     """Point every duplicate at its cluster's most complete record; return how many are removed.
 
     ``ids`` and ``parsed`` (the review's records in pk order) save reloading them.
@@ -87,13 +98,19 @@ def clusters_apply(*, review: Review, ids: list[int] | None = None, parsed: list
     if ids is None or parsed is None:
         ids, parsed = review_records(review)
     index = {record_id: i for i, record_id in enumerate(ids)}
-    edges = DuplicatePair.objects.filter(review=review, status__in=LINKED).values_list("left_id", "right_id")
+    edges = DuplicatePair.objects.filter(review=review, status__in=LINKED).values_list(
+        "left_id", "right_id"
+    )
     target: dict[int, int] = {}
     for members in connected_components(len(ids), ((index[a], index[b]) for a, b in edges)):
         kept = ids[choose_kept(parsed, members)]
         target.update({ids[m]: kept for m in members if ids[m] != kept})
     current = Record.objects.filter(review=review).values_list("id", "duplicate_of_id")
-    update_column(Record, "duplicate_of", ((target.get(pk), pk) for pk, was in current if was != target.get(pk)))
+    update_column(
+        Record,
+        "duplicate_of",
+        ((target.get(pk), pk) for pk, was in current if was != target.get(pk)),
+    )
     return len(target)
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from reviews.importers import read_records
 from reviews.importers.record import ParsedRecord, ParseError
 
-from ..models import ImportBatch, Record, Review
 from ..bulk import insert_rows
+from ..models import ImportBatch, Record, Review
 from ..records import ROW_FIELDS, record_row
 from .duplicates import DedupSummary, dedup_run
 
@@ -61,9 +61,18 @@ def import_batch_create(
     if preview.error:
         raise ValidationError(preview.error)
     batch = ImportBatch(
-        review=review, source=source, source_name=source_name.strip(), interface=interface.strip(),
-        search_date=search_date, strategy=strategy, file_name=upload.name, file_size=upload.size,
-        sha256=digest, format=preview.format, format_override=format, encoding=preview.encoding,
+        review=review,
+        source=source,
+        source_name=source_name.strip(),
+        interface=interface.strip(),
+        search_date=search_date,
+        strategy=strategy,
+        file_name=upload.name,
+        file_size=upload.size,
+        sha256=digest,
+        format=preview.format,
+        format_override=format,
+        encoding=preview.encoding,
         created_by=user,
     )
     upload.seek(0)
@@ -79,7 +88,9 @@ def import_batch_create(
 
 def import_preview(batch: ImportBatch, *, limit: int = PREVIEW_RECORDS) -> ImportPreview:
     with batch.file.open("rb") as handle:
-        return _preview(handle, format=batch.format_override or None, filename=batch.file_name, limit=limit)
+        return _preview(
+            handle, format=batch.format_override or None, filename=batch.file_name, limit=limit
+        )
 
 
 @transaction.atomic
@@ -87,7 +98,9 @@ def import_batch_commit(*, batch: ImportBatch) -> ImportBatch:
     """Queue the import of a previewed batch; the task starts once this transaction commits."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.UPLOADED:
-        raise ValidationError(f"“{batch.file_name}” is already {batch.get_status_display().lower()}.")
+        raise ValidationError(
+            f"“{batch.file_name}” is already {batch.get_status_display().lower()}."
+        )
     batch.status = ImportBatch.Status.QUEUED
     batch.task_id = str(uuid.uuid4())
     batch.save(update_fields=["status", "task_id"])
@@ -154,14 +167,20 @@ def analyze_tables() -> None:
 def _store_records(batch: ImportBatch, progress: Progress | None):
     with batch.file.open("rb") as handle:
         reader = read_records(
-            handle, format=batch.format_override or None, filename=batch.file_name,
+            handle,
+            format=batch.format_override or None,
+            filename=batch.file_name,
             max_bytes=settings.IMPORT_MAX_BYTES,
         )
         parsed: list[ParsedRecord] = []  # kept for deduplication, which needs them all at once
         records = iter(reader)
         while chunk := list(islice(records, CHUNK)):
             start = len(parsed)
-            insert_rows(Record, ROW_FIELDS, (record_row(p, batch=batch, position=start + i) for i, p in enumerate(chunk)))
+            insert_rows(
+                Record,
+                ROW_FIELDS,
+                (record_row(p, batch=batch, position=start + i) for i, p in enumerate(chunk)),
+            )
             parsed += chunk
             if progress:
                 progress(len(parsed), handle.tell() / max(batch.file_size, 1))
@@ -194,9 +213,13 @@ def _enqueue(batch_id: int, task_id: str) -> None:
         logger.exception("could not enqueue import %s; it stays queued", batch_id)
 
 
-def _preview(handle, *, format: str | None, filename: str, limit: int = PREVIEW_RECORDS) -> ImportPreview:
+def _preview(
+    handle, *, format: str | None, filename: str, limit: int = PREVIEW_RECORDS
+) -> ImportPreview:
     try:
-        reader = read_records(handle, format=format, filename=filename, max_bytes=settings.IMPORT_MAX_BYTES)
+        reader = read_records(
+            handle, format=format, filename=filename, max_bytes=settings.IMPORT_MAX_BYTES
+        )
         records = list(islice(reader, limit))
     except ParseError as error:
         return ImportPreview(format="", encoding="", error=str(error))

@@ -21,8 +21,10 @@ def review_create(*, user, **fields) -> Review:
 def user_find(identifier: str):
     """The active user whose username or e-mail is ``identifier`` (case-insensitive)."""
     identifier = identifier.strip()
-    users = get_user_model().objects.filter(is_active=True).filter(
-        Q(username__iexact=identifier) | Q(email__iexact=identifier)
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
     )
     found = list(users[:2])
     if not found:

@@ -32,7 +32,9 @@ def duplicate_decide(request, review, pair_id: int):
     services.pair_decide(pair=pair, duplicate=duplicate, user=request.user)
     messages.success(request, "Merged." if duplicate else "Kept as two different records.")
     page = request.POST.get("page", "1")
-    return redirect(reverse("duplicate_list", args=[review.pk]) + f"?page={page if page.isdigit() else 1}")
+    return redirect(
+        reverse("duplicate_list", args=[review.pk]) + f"?page={page if page.isdigit() else 1}"
+    )
 
 
 @review_view(Ability.MANAGE, methods=["POST"])

@@ -36,7 +36,9 @@ def _create_batches(request, review, form) -> list[ImportBatch]:
     try:
         with transaction.atomic():
             return [
-                services.import_batch_create(review=review, user=request.user, upload=upload, **fields)
+                services.import_batch_create(
+                    review=review, user=request.user, upload=upload, **fields
+                )
                 for upload in form.cleaned_data["files"]
             ]
     except ValidationError as error:
@@ -47,9 +49,17 @@ def _create_batches(request, review, form) -> list[ImportBatch]:
 @review_view(Ability.VIEW)
 def import_detail(request, review, batch_id: int):
     batch = review_object(ImportBatch.objects.select_related("created_by"), review, batch_id)
-    preview = services.import_preview(batch) if batch.status == ImportBatch.Status.UPLOADED else None
+    preview = (
+        services.import_preview(batch) if batch.status == ImportBatch.Status.UPLOADED else None
+    )
     pending = review.import_batches.filter(status=ImportBatch.Status.UPLOADED).exclude(pk=batch.pk)
-    context = {"review": review, "batch": batch, "preview": preview, "pending": pending, **_progress(batch)}
+    context = {
+        "review": review,
+        "batch": batch,
+        "preview": preview,
+        "pending": pending,
+        **_progress(batch),
+    }
     return render(request, "reviews/import_detail.html", context)
 
 
@@ -57,7 +67,11 @@ def import_detail(request, review, batch_id: int):
 def import_progress(request, review, batch_id: int):
     """The progress fragment the import page polls while the import runs."""
     batch = review_object(ImportBatch, review, batch_id)
-    response = render(request, "reviews/import_progress.html", {"review": review, "batch": batch, **_progress(batch)})
+    response = render(
+        request,
+        "reviews/import_progress.html",
+        {"review": review, "batch": batch, **_progress(batch)},
+    )
     if not batch.in_progress:
         response["HX-Refresh"] = "true"  # reload the whole page to show the result
     return response
@@ -69,7 +83,10 @@ def _progress(batch: ImportBatch) -> dict:
     info = AsyncResult(batch.task_id).info
     if not isinstance(info, dict):
         return {"progress_records": None, "progress_percent": None}
-    return {"progress_records": info.get("records"), "progress_percent": round(100 * info.get("fraction", 0))}
+    return {
+        "progress_records": info.get("records"),
+        "progress_percent": round(100 * info.get("fraction", 0)),
+    }
 
 
 @review_view(Ability.MANAGE, methods=["POST"])

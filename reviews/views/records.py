@@ -31,7 +31,9 @@ def record_list(request, review):
 
 @review_view(Ability.VIEW)
 def record_detail(request, review, record_id: int):
-    record = review_object(Record.objects.select_related("batch", "duplicate_of"), review, record_id)
+    record = review_object(
+        Record.objects.select_related("batch", "duplicate_of"), review, record_id
+    )
     context = {"review": review, "record": record, "sources": selectors.record_sources(record)}
     return render(request, "reviews/record_detail.html", context)
 

@@ -58,7 +58,9 @@ def review_team(request, review):
         except ValidationError as error:
             form.add_error("identifier", error)
         else:
-            messages.success(request, f"{member.user.username} added as {member.get_role_display()}.")
+            messages.success(
+                request, f"{member.user.username} added as {member.get_role_display()}."
+            )
             return redirect("review_team", review.pk)
     team = review.memberships.select_related("user").order_by("role", "user__username")
     context = {"review": review, "team": team, "form": form, "role_form": MemberRoleForm()}
@@ -67,7 +69,9 @@ def review_team(request, review):
 
 @review_view(Ability.MANAGE, methods=["POST"])
 def member_role(request, review, member_id: int):
-    membership = review_object(Membership.objects.select_related("user", "review"), review, member_id)
+    membership = review_object(
+        Membership.objects.select_related("user", "review"), review, member_id
+    )
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a valid role.")
@@ -77,13 +81,17 @@ def member_role(request, review, member_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{membership.user.username} is now {membership.get_role_display()}.")
+        messages.success(
+            request, f"{membership.user.username} is now {membership.get_role_display()}."
+        )
     return redirect("review_team", review.pk)
 
 
 @review_view(Ability.MANAGE, methods=["POST"])
 def member_remove(request, review, member_id: int):
-    membership = review_object(Membership.objects.select_related("user", "review"), review, member_id)
+    membership = review_object(
+        Membership.objects.select_related("user", "review"), review, member_id
+    )
     try:
         services.membership_remove(membership=membership)
     except ValidationError as error:

@@ -37,7 +37,9 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, live_server):
-    context = chromium.new_context(viewport={"width": 1366, "height": 850}, base_url=live_server.url)
+    context = chromium.new_context(
+        viewport={"width": 1366, "height": 850}, base_url=live_server.url
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

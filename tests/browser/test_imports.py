@@ -40,8 +40,12 @@ def test_the_lead_imports_a_search_with_a_preview(page, cast, screenshot_dir):
 
 def test_the_lead_merges_a_pair_side_by_side(page, cast, screenshot_dir):
     demo_imports(cast.review, cast.lead)
-    left, right = Record.objects.filter(review=cast.review, duplicate_of__isnull=True).order_by("pk")[:2]
-    pair = DuplicatePair.objects.create(review=cast.review, left=left, right=right, score=0.72, status="undecided")
+    left, right = Record.objects.filter(review=cast.review, duplicate_of__isnull=True).order_by(
+        "pk"
+    )[:2]
+    pair = DuplicatePair.objects.create(
+        review=cast.review, left=left, right=right, score=0.72, status="undecided"
+    )
     log_in(page, "alice")
     page.goto(f"/reviews/{cast.review.pk}/duplicates/")
     expect(page.locator(f"#pair-{pair.pk} mark").first).to_be_visible()

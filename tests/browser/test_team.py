@@ -16,7 +16,9 @@ def test_the_demo_lead_creates_a_review_and_adds_a_reviewer(page, screenshot_dir
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
-    expect(page.get_by_text("IV ketamine infusion for chronic pain (illustrative demo)")).to_be_visible()
+    expect(
+        page.get_by_text("IV ketamine infusion for chronic pain (illustrative demo)")
+    ).to_be_visible()
 
     page.get_by_role("link", name="New review").click()
     page.get_by_label("Title").fill("Magnesium for migraine prophylaxis")

@@ -7,7 +7,9 @@ from tests.reviews.factories import UserFactory
 
 
 def attempt(client, username, password, ip):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def test_it_logs_in_and_out(client, db):
@@ -24,7 +26,11 @@ def test_it_changes_the_password(client, db):
     client.force_login(user)
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "a-much-longer-Passphrase-7", "new_password2": "a-much-longer-Passphrase-7"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-longer-Passphrase-7",
+            "new_password2": "a-much-longer-Passphrase-7",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()

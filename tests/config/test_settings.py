@@ -31,15 +31,22 @@ def run_django(code: str, env: dict) -> subprocess.CompletedProcess:
     clean = environment(**env)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup();" + code],
-        cwd=REPO, env=clean, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_check_deploy_is_clean_with_production_values():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-        cwd=REPO, env=environment(**PRODUCTION),
-        capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=environment(**PRODUCTION),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -59,7 +66,9 @@ def test_debug_has_development_defaults():
 
 def test_sqlite_waits_for_writers_instead_of_failing():
     code = "from django.conf import settings as s; print(json.dumps(s.DATABASES['default']))"
-    result = run_django("import json;" + code, {"DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/x.sqlite3"})
+    result = run_django(
+        "import json;" + code, {"DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}
+    )
     db = json.loads(result.stdout)
     assert db["NAME"] == "/tmp/x.sqlite3"
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
@@ -69,14 +78,26 @@ def test_sqlite_waits_for_writers_instead_of_failing():
 
 def test_postgres_url_selects_psycopg():
     code = "from django.conf import settings as s; d=s.DATABASES['default']; print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], d['USER'])"
-    result = run_django(code, {"DEBUG": "1", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/prismatic"})
-    assert result.stdout.split() == ["django.db.backends.postgresql", "127.0.0.1", "5432", "prismatic", "postgres"]
+    result = run_django(
+        code, {"DEBUG": "1", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/prismatic"}
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "127.0.0.1",
+        "5432",
+        "prismatic",
+        "postgres",
+    ]
 
 
 def test_redis_url_makes_redis_the_broker_and_turns_eager_off():
     code = "from django.conf import settings as s; print(s.CELERY_BROKER_URL, s.CELERY_RESULT_BACKEND, s.CELERY_TASK_ALWAYS_EAGER)"
     result = run_django(code, {"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/5"})
-    assert result.stdout.split() == ["redis://127.0.0.1:6379/5", "redis://127.0.0.1:6379/5", "False"]
+    assert result.stdout.split() == [
+        "redis://127.0.0.1:6379/5",
+        "redis://127.0.0.1:6379/5",
+        "False",
+    ]
 
 
 def test_argon2_is_the_first_password_hasher():

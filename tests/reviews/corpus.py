@@ -1,6 +1,8 @@
 """Invented RIS records in bulk, for tests of large imports (our own text, no real records)."""
 
-WORDS = "ketamine infusion chronic pain trial randomised placebo neuropathic dose sleep nausea".split()
+WORDS = (
+    "ketamine infusion chronic pain trial randomised placebo neuropathic dose sleep nausea".split()
+)
 
 
 def ris_record(i: int, *, closed: bool = True) -> str:

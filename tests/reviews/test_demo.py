@@ -11,7 +11,11 @@ def test_demo_loads_once_and_prints_the_logins(db, capsys):
     review = Review.objects.get(title=DEMO_TITLE)
     assert "illustrative" in review.title and "Illustrative demo data" in review.population
     roles = dict(Membership.objects.filter(review=review).values_list("user__username", "role"))
-    assert roles == {"demo-lead": Role.LEAD, "demo-reviewer1": Role.REVIEWER, "demo-reviewer2": Role.REVIEWER}
+    assert roles == {
+        "demo-lead": Role.LEAD,
+        "demo-reviewer1": Role.REVIEWER,
+        "demo-reviewer2": Role.REVIEWER,
+    }
     assert "Demo review created" in out and "Demo review already loaded" in out
     assert "demo-lead" in out and "password for all: prismatic-demo" in out
     assert Review.objects.count() == 1

@@ -6,8 +6,22 @@ from reviews.models import ImportBatch, Record
 
 
 def test_it_imports_from_the_shell(cast, capsys):
-    call_command("import_records", str(cast.review.pk), str(DEMO_DATA / "demo_medline.nbib"), "--database", "medline", "--search-date", "2026-10-01")
-    call_command("import_records", str(cast.review.pk), str(DEMO_DATA / "demo_embase.ris"), "--database", "embase")
+    call_command(
+        "import_records",
+        str(cast.review.pk),
+        str(DEMO_DATA / "demo_medline.nbib"),
+        "--database",
+        "medline",
+        "--search-date",
+        "2026-10-01",
+    )
+    call_command(
+        "import_records",
+        str(cast.review.pk),
+        str(DEMO_DATA / "demo_embase.ris"),
+        "--database",
+        "embase",
+    )
     out = capsys.readouterr().out
     assert "demo_medline.nbib: 10 records (pubmed" in out
     assert f"Review {cast.review.pk}: 19 records identified, 6 duplicates removed, 13 unique" in out
@@ -18,11 +32,21 @@ def test_it_names_the_file_and_line_of_a_malformed_export(cast, tmp_path):
     broken = tmp_path / "broken.ris"
     broken.write_text("TY  - JOUR\nTI  - An unfinished record\nAU  - Doe, J\n")
     with pytest.raises(CommandError, match=r"broken.ris, line \d+"):
-        call_command("import_records", str(cast.review.pk), str(broken), "--database", "embase", "--format", "ris")
+        call_command(
+            "import_records",
+            str(cast.review.pk),
+            str(broken),
+            "--database",
+            "embase",
+            "--format",
+            "ris",
+        )
     assert not Record.objects.exists()
     assert not ImportBatch.objects.exists()  # refused at the preview: nothing saved
 
 
 def test_it_names_an_unknown_review(db):
     with pytest.raises(CommandError, match="No review with id 999"):
-        call_command("import_records", "999", str(DEMO_DATA / "demo_medline.nbib"), "--database", "medline")
+        call_command(
+            "import_records", "999", str(DEMO_DATA / "demo_medline.nbib"), "--database", "medline"
+        )

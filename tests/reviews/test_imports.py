@@ -19,7 +19,9 @@ def upload(path: Path) -> SimpleUploadedFile:
 
 
 def import_file(review, user, path: Path, source=Source.MEDLINE, **fields) -> ImportBatch:
-    batch = services.import_batch_create(review=review, user=user, upload=upload(path), source=source, **fields)
+    batch = services.import_batch_create(
+        review=review, user=user, upload=upload(path), source=source, **fields
+    )
     return services.import_batch_run(batch_id=batch.pk)
 
 
@@ -27,9 +29,18 @@ def test_it_imports_every_record_with_its_identifiers(cast):
     batch = import_file(cast.review, cast.lead, DEMO_DATA / "demo_medline.nbib", interface="PubMed")
     assert (batch.status, batch.record_count, batch.format) == ("done", 10, "pubmed")
     first = Record.objects.get(batch=batch, position=0)
-    assert first.title == "Intravenous ketamine infusion for chronic low back pain: a randomised placebo-controlled trial"
+    assert (
+        first.title
+        == "Intravenous ketamine infusion for chronic low back pain: a randomised placebo-controlled trial"
+    )
     assert first.authors == ["Harrow, Elin", "Okafor, Daniel", "Lindqvist, Maja"]
-    assert (first.year, first.journal, first.volume, first.issue, first.pages) == (2012, "Pain Medicine Reports", "14", "3", "211-219")
+    assert (first.year, first.journal, first.volume, first.issue, first.pages) == (
+        2012,
+        "Pain Medicine Reports",
+        "14",
+        "3",
+        "211-219",
+    )
     assert (first.doi, first.pmid, first.language) == ("10.5555/demo.2012.0001", "99900001", "eng")
     assert first.abstract.startswith("BACKGROUND: ILLUSTRATIVE DEMO RECORD")
     assert "Chronic Pain/drug therapy" in first.mesh_terms
@@ -60,23 +71,32 @@ def test_the_kept_record_is_the_most_complete_and_remembers_its_sources(cast):
 
 def test_it_refuses_the_same_file_twice(cast):
     import_file(cast.review, cast.lead, DEMO_DATA / "demo_embase.ris", source=Source.EMBASE)
-    with pytest.raises(ValidationError, match="has the same contents as “demo_embase.ris”, already imported"):
+    with pytest.raises(
+        ValidationError, match="has the same contents as “demo_embase.ris”, already imported"
+    ):
         services.import_batch_create(
-            review=cast.review, user=cast.lead, upload=upload(DEMO_DATA / "demo_embase.ris"), source=Source.EMBASE
+            review=cast.review,
+            user=cast.lead,
+            upload=upload(DEMO_DATA / "demo_embase.ris"),
+            source=Source.EMBASE,
         )
     assert ImportBatch.objects.filter(review=cast.review).count() == 1
 
 
 def test_the_same_file_may_go_into_another_review(cast, other_review):
     import_file(cast.review, cast.lead, DEMO_DATA / "demo_central.txt", source=Source.CENTRAL)
-    batch = import_file(other_review, cast.lead, DEMO_DATA / "demo_central.txt", source=Source.CENTRAL)
+    batch = import_file(
+        other_review, cast.lead, DEMO_DATA / "demo_central.txt", source=Source.CENTRAL
+    )
     assert batch.record_count == 6
 
 
 def test_a_file_in_no_known_format_is_refused_with_its_name(cast):
     with pytest.raises(ValidationError, match="notes.txt"):
         services.import_batch_create(
-            review=cast.review, user=cast.lead, source=Source.OTHER_DATABASE,
+            review=cast.review,
+            user=cast.lead,
+            source=Source.OTHER_DATABASE,
             upload=SimpleUploadedFile("notes.txt", b"Dear colleague,\nhere are the results.\n"),
         )
     assert not ImportBatch.objects.exists()
@@ -86,14 +106,22 @@ def test_a_file_over_the_size_limit_is_refused(cast, settings):
     settings.IMPORT_MAX_BYTES = 1000
     with pytest.raises(ValidationError) as refused:
         services.import_batch_create(
-            review=cast.review, user=cast.lead, upload=upload(DEMO_DATA / "demo_medline.nbib"), source=Source.MEDLINE
+            review=cast.review,
+            user=cast.lead,
+            upload=upload(DEMO_DATA / "demo_medline.nbib"),
+            source=Source.MEDLINE,
         )
-    assert refused.value.messages == ["“demo_medline.nbib” is 9.5\xa0KB, over the 1000\xa0bytes limit."]
+    assert refused.value.messages == [
+        "“demo_medline.nbib” is 9.5\xa0KB, over the 1000\xa0bytes limit."
+    ]
 
 
 def test_the_preview_shows_the_format_and_first_records(cast):
     batch = services.import_batch_create(
-        review=cast.review, user=cast.lead, upload=upload(DEMO_DATA / "demo_central.txt"), source=Source.CENTRAL
+        review=cast.review,
+        user=cast.lead,
+        upload=upload(DEMO_DATA / "demo_central.txt"),
+        source=Source.CENTRAL,
     )
     preview = services.import_preview(batch)
     assert (batch.status, preview.format) == ("uploaded", "cochrane_txt")
@@ -133,23 +161,34 @@ def test_splitting_a_record_puts_it_back_among_the_unique(cast):
 def test_the_demo_files_are_our_own_illustrative_records():
     for name in ("demo_medline.nbib", "demo_embase.ris", "demo_central.txt"):
         text = (DEMO_DATA / name).read_text()
-        assert text.count("ILLUSTRATIVE DEMO RECORD") == {"demo_medline.nbib": 10, "demo_embase.ris": 9, "demo_central.txt": 6}[name]
+        assert (
+            text.count("ILLUSTRATIVE DEMO RECORD")
+            == {"demo_medline.nbib": 10, "demo_embase.ris": 9, "demo_central.txt": 6}[name]
+        )
 
 
 def test_a_django_file_works_as_an_upload(cast):
     with open(DEMO_DATA / "demo_medline.nbib", "rb") as handle:
         batch = services.import_batch_create(
-            review=cast.review, user=cast.lead, upload=File(handle, name="demo_medline.nbib"), source=Source.MEDLINE
+            review=cast.review,
+            user=cast.lead,
+            upload=File(handle, name="demo_medline.nbib"),
+            source=Source.MEDLINE,
         )
     assert batch.file_name == "demo_medline.nbib" and batch.file_size > 1000
 
 
 def test_a_queued_import_can_be_sent_again(cast):
     batch = services.import_batch_create(
-        review=cast.review, user=cast.lead, upload=upload(DEMO_DATA / "demo_medline.nbib"), source=Source.MEDLINE
+        review=cast.review,
+        user=cast.lead,
+        upload=upload(DEMO_DATA / "demo_medline.nbib"),
+        source=Source.MEDLINE,
     )
     # As if the broker had been down when the lead confirmed: queued, never started.
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.QUEUED, task_id="lost-task")
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.QUEUED, task_id="lost-task"
+    )
     batch.refresh_from_db()
     services.import_batch_requeue(batch=batch)  # tasks run in-process in the test settings
     batch.refresh_from_db()

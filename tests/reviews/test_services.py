@@ -46,7 +46,9 @@ def test_a_lead_can_step_down_once_another_lead_exists(cast):
     services.membership_set_role(membership=bob, role=Role.LEAD)
     alice = Membership.objects.get(review=cast.review, user=cast.lead)
     services.membership_remove(membership=alice)
-    assert list(cast.review.memberships.filter(role=Role.LEAD).values_list("user__username", flat=True)) == ["bob"]
+    assert list(
+        cast.review.memberships.filter(role=Role.LEAD).values_list("user__username", flat=True)
+    ) == ["bob"]
 
 
 def test_it_rejects_an_invalid_review(db):

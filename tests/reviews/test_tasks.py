@@ -10,8 +10,13 @@ def expected_summary(cast):
         "title": "Ketamine for chronic pain",
         "team": 4,
         "pipeline": {
-            "identified": None, "duplicates_removed": None, "screened": None,
-            "full_text": None, "included": None, "extracted": None, "analysed": None,
+            "identified": None,
+            "duplicates_removed": None,
+            "screened": None,
+            "full_text": None,
+            "included": None,
+            "extracted": None,
+            "analysed": None,
         },
     }
 
@@ -51,7 +56,9 @@ def _import_through_queue(cast):
     from reviews.demo import DEMO_DATA
 
     upload = SimpleUploadedFile("demo_embase.ris", (DEMO_DATA / "demo_embase.ris").read_bytes())
-    batch = services.import_batch_create(review=cast.review, user=cast.lead, upload=upload, source="embase")
+    batch = services.import_batch_create(
+        review=cast.review, user=cast.lead, upload=upload, source="embase"
+    )
     services.import_batch_commit(batch=batch)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

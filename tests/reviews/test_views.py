@@ -39,7 +39,13 @@ def test_the_dashboard_shows_the_pipeline_and_team(client, cast):
     response = client.get(cast.review.get_absolute_url())
     page = response.content.decode()
     assert [stage.key for stage in response.context["pipeline"]] == [
-        "identified", "duplicates_removed", "screened", "full_text", "included", "extracted", "analysed"
+        "identified",
+        "duplicates_removed",
+        "screened",
+        "full_text",
+        "included",
+        "extracted",
+        "analysed",
     ]
     assert "Records identified" in page and "victor" in page
 
@@ -53,7 +59,9 @@ def test_the_lead_adds_changes_and_removes_a_member(client, cast):
     dora = Membership.objects.get(review=cast.review, user__username="dora")
     assert dora.role == Role.REVIEWER
 
-    client.post(reverse("review_member_role", args=[cast.review.pk, dora.pk]), {"role": Role.VIEWER})
+    client.post(
+        reverse("review_member_role", args=[cast.review.pk, dora.pk]), {"role": Role.VIEWER}
+    )
     dora.refresh_from_db()
     assert dora.role == Role.VIEWER
 
@@ -63,7 +71,9 @@ def test_the_lead_adds_changes_and_removes_a_member(client, cast):
 
 def test_adding_an_unknown_user_shows_the_error_on_the_form(client, cast):
     client.force_login(cast.lead)
-    response = client.post(reverse("review_team", args=[cast.review.pk]), {"identifier": "nobody", "role": "reviewer"})
+    response = client.post(
+        reverse("review_team", args=[cast.review.pk]), {"identifier": "nobody", "role": "reviewer"}
+    )
     assert response.status_code == 200
     assert "No user has the username or e-mail “nobody”" in response.content.decode()
 
@@ -72,7 +82,9 @@ def test_the_last_lead_cannot_demote_themselves(client, cast):
     client.force_login(cast.lead)
     alice = Membership.objects.get(review=cast.review, user=cast.lead)
     response = client.post(
-        reverse("review_member_role", args=[cast.review.pk, alice.pk]), {"role": Role.VIEWER}, follow=True
+        reverse("review_member_role", args=[cast.review.pk, alice.pk]),
+        {"role": Role.VIEWER},
+        follow=True,
     )
     assert "A review needs at least one lead" in response.content.decode()
     alice.refresh_from_db()
@@ -98,7 +110,9 @@ def test_the_history_page_shows_who_changed_what(client, cast):
     entries = response.context["entries"]
     role_change = next(e for e in entries if e.model == "membership" and e.action == "changed")
     assert role_change.who == "alice"
-    assert [(c.field, c.old, c.new) for c in role_change.changes] == [("role", "Reviewer", "Viewer")]
+    assert [(c.field, c.old, c.new) for c in role_change.changes] == [
+        ("role", "Reviewer", "Viewer")
+    ]
     settings_change = next(e for e in entries if e.model == "review" and e.action == "changed")
     changed = {c.field: (c.old, c.new) for c in settings_change.changes}
     assert changed["screeners per record"] == ("2", "1")

@@ -10,6 +10,6 @@ class Command(BaseCommand):
         review, created = demo_load()
         state = "created" if created else "already loaded"
         self.stdout.write(f"Demo review {state}: {review.title} (/reviews/{review.pk}/)")
-        self.stdout.write("Log in as any of these (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Log in as any of these (password for all: {DEMO_PASSWORD}):")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<16} {demo.role}")
