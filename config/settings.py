@@ -151,6 +151,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Import size limit (bytes) for one uploaded export file.
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+FULL_TEXT_MAX_BYTES = envint("FULL_TEXT_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -17,4 +17,5 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("reviews.urls")),
+    path("", include("screening.urls")),
 ]

@@ -51,9 +51,28 @@ class ReviewForm(forms.ModelForm):
         return self.cleaned_data["protocol_id"].strip().upper()
 
 
+SCREENING_FIELDS = [
+    "blinding",
+    "screeners_per_record",
+    "maybe_to_full_text",
+    "maybe_is_conflict",
+    "reason_at_title_abstract",
+    "lead_sees_voters",
+    "screening_order",
+    "order_seed",
+    "include_terms",
+    "exclude_terms",
+]
+
+
 class ReviewSettingsForm(ReviewForm):
     class Meta(ReviewForm.Meta):
-        fields = [*ReviewForm.Meta.fields, "blinding", "screeners_per_record"]
+        fields = [*ReviewForm.Meta.fields, *SCREENING_FIELDS]
+        widgets = {
+            **ReviewForm.Meta.widgets,
+            "include_terms": forms.Textarea(attrs={"rows": 2}),
+            "exclude_terms": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, submit_label="Save", **kwargs)

@@ -27,6 +27,40 @@ class Review(models.Model):
     screeners_per_record = models.PositiveSmallIntegerField(
         default=2, help_text="How many reviewers screen each record independently."
     )
+    maybe_to_full_text = models.BooleanField(
+        "“maybe” goes to full text",
+        default=True,
+        help_text="A title/abstract result of “maybe” sends the record on to full-text screening.",
+    )
+    maybe_is_conflict = models.BooleanField(
+        "a “maybe” is a conflict",
+        default=True,
+        help_text="Any “maybe” vote sends the record to the lead, even if everyone said maybe.",
+    )
+    reason_at_title_abstract = models.BooleanField(
+        "reasons at title/abstract",
+        default=False,
+        help_text="Ask for an exclusion reason at title/abstract too (always asked at full text).",
+    )
+    lead_sees_voters = models.BooleanField(
+        "lead sees who voted what",
+        default=True,
+        help_text="When resolving, the lead sees the reviewers' names (Rayyan) or not (Covidence).",
+    )
+    screening_order = models.CharField(
+        max_length=10,
+        choices=[("import", "Import order"), ("random", "Random, with a fixed seed")],
+        default="import",
+    )
+    order_seed = models.PositiveIntegerField(default=0, help_text="Seed of the random order.")
+    include_terms = models.TextField(
+        "terms to highlight for inclusion",
+        blank=True,
+        help_text="Comma or line separated; end a word with * for any ending (randomi*).",
+    )
+    exclude_terms = models.TextField(
+        "terms to highlight for exclusion", blank=True, help_text="As above."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
     )

@@ -9,20 +9,25 @@ from .permissions import Ability, has_ability
 
 @dataclass(frozen=True)
 class NavItem:
-    name: str
     label: str
     url: str
+    active: bool
 
 
-# (url name, label, ability needed to see the link), in pipeline order.
+# (url name, url arguments after the review's id, label, ability needed to see
+# the link, the url names that light it up), in pipeline order.
 NAV = [
-    ("review_dashboard", "Dashboard", Ability.VIEW),
-    ("import_list", "Imports", Ability.VIEW),
-    ("record_list", "Records", Ability.VIEW),
-    ("duplicate_list", "Duplicates", Ability.MANAGE),
-    ("review_team", "Team", Ability.VIEW),
-    ("review_settings", "Settings", Ability.MANAGE),
-    ("review_history", "History", Ability.MANAGE),
+    ("review_dashboard", (), "Dashboard", Ability.VIEW, ()),
+    ("import_list", (), "Imports", Ability.VIEW, ("import_detail",)),
+    ("record_list", (), "Records", Ability.VIEW, ("record_detail",)),
+    ("duplicate_list", (), "Duplicates", Ability.MANAGE, ()),
+    ("screen", ("title-abstract",), "Title/abstract", Ability.CONTRIBUTE, ()),
+    ("screen", ("full-text",), "Full text", Ability.CONTRIBUTE, ()),
+    ("conflict_list", (), "Conflicts", Ability.MANAGE, ()),
+    ("review_team", (), "Team", Ability.VIEW, ()),
+    ("reason_list", (), "Reasons", Ability.VIEW, ()),
+    ("review_settings", (), "Settings", Ability.MANAGE, ()),
+    ("review_history", (), "History", Ability.MANAGE, ()),
 ]
 
 
@@ -31,10 +36,11 @@ def review_nav(request) -> dict:
     membership = getattr(request, "membership", None)
     if membership is None:
         return {}
-    items = [
-        NavItem(name, label, reverse(name, args=[membership.review_id]))
-        for name, label, ability in NAV
-        if has_ability(membership, ability)
-    ]
-    current = request.resolver_match.url_name if request.resolver_match else ""
-    return {"review_nav": items, "review_nav_current": current, "membership": membership}
+    match = request.resolver_match
+    items = []
+    for name, args, label, ability, also in NAV:
+        if has_ability(membership, ability):
+            url = reverse(name, args=[membership.review_id, *args])
+            active = match is not None and (request.path == url or match.url_name in also)
+            items.append(NavItem(label, url, active))
+    return {"review_nav": items, "membership": membership}

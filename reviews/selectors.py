@@ -50,11 +50,19 @@ def review_pipeline(review: Review) -> list[PipelineStage]:
 
 def review_counts(review: Review) -> dict[str, int]:
     """Counts per pipeline stage. Later apps add their stages here (one place)."""
+    from screening.selectors import prisma_counts  # screening builds on reviews, not back
+
     counts = {}
     identified = Record.objects.filter(review=review).count()
     if identified:
         counts["identified"] = identified
         counts["duplicates_removed"] = duplicates_removed(review)
+        prisma = prisma_counts(review)
+        if prisma.records_screened:
+            counts["screened"] = prisma.records_screened
+        if prisma.reports_assessed:
+            counts["full_text"] = prisma.reports_assessed
+            counts["included"] = prisma.included
     return counts
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from reviews.models import Review, Role
+from screening.services import exclusion_reasons_create_defaults
 from tests.reviews.factories import MembershipFactory, ReviewFactory, UserFactory
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,6 +47,7 @@ class Cast:
 def cast(db) -> Cast:
     lead = UserFactory(username="alice", first_name="Alice")
     review = ReviewFactory(created_by=lead, title="Ketamine for chronic pain")
+    exclusion_reasons_create_defaults(review=review)
     MembershipFactory(review=review, user=lead, role=Role.LEAD)
     reviewer1 = MembershipFactory(review=review, user__username="bob", role=Role.REVIEWER).user
     reviewer2 = MembershipFactory(review=review, user__username="carol", role=Role.REVIEWER).user
@@ -58,6 +60,7 @@ def cast(db) -> Cast:
 def other_review(db) -> Review:
     """A second review nobody in the cast belongs to: its ids must 404 for them."""
     review = ReviewFactory(title="Someone else's review")
+    exclusion_reasons_create_defaults(review=review)
     MembershipFactory(review=review, role=Role.LEAD)
     MembershipFactory(review=review, role=Role.REVIEWER)
     return review

@@ -15,6 +15,9 @@ def review_create(*, user, **fields) -> Review:
     review.full_clean()
     review.save()
     Membership.objects.create(review=review, user=user, role=Role.LEAD)
+    from screening.services import exclusion_reasons_create_defaults
+
+    exclusion_reasons_create_defaults(review=review)
     return review
 
 

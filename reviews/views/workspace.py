@@ -3,6 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from screening import selectors as screening_selectors
+from screening.models import Stage
+
 from .. import selectors, services
 from ..forms import MemberAddForm, MemberRoleForm, ReviewForm, ReviewSettingsForm
 from ..history import review_history
@@ -35,7 +38,14 @@ def review_dashboard(request, review):
         "pipeline": selectors.review_pipeline(review),
         "by_source": selectors.identified_by_source(review),
         "team": review.memberships.select_related("user"),
+        "prisma": screening_selectors.prisma_counts(review),
     }
+    # Agreement and conflict counts would tell a blinded reviewer how others voted.
+    if request.membership.is_lead or not review.blinding:
+        context["agreement"] = [
+            (Stage(stage).label, screening_selectors.agreement_by_pair(review, stage)) for stage in Stage
+        ]
+        context["conflicts"] = {stage: screening_selectors.stage_counts(review, stage).conflicts for stage in Stage}
     return render(request, "reviews/review_dashboard.html", context)
 
 

@@ -104,7 +104,17 @@ def test_the_history_page_shows_who_changed_what(client, cast):
     client.post(reverse("review_member_role", args=[cast.review.pk, bob.pk]), {"role": Role.VIEWER})
     client.post(
         reverse("review_settings", args=[cast.review.pk]),
-        {"title": "Ketamine for chronic pain", "protocol_id": "CRD1", "screeners_per_record": 1},
+        {
+            "title": "Ketamine for chronic pain",
+            "protocol_id": "CRD1",
+            "screeners_per_record": 1,
+            "blinding": "on",
+            "maybe_to_full_text": "on",
+            "maybe_is_conflict": "on",
+            "lead_sees_voters": "on",
+            "screening_order": "random",
+            "order_seed": 7,
+        },
     )
     response = client.get(reverse("review_history", args=[cast.review.pk]))
     entries = response.context["entries"]
@@ -117,3 +127,4 @@ def test_the_history_page_shows_who_changed_what(client, cast):
     changed = {c.field: (c.old, c.new) for c in settings_change.changes}
     assert changed["screeners per record"] == ("2", "1")
     assert changed["protocol registration"] == ("—", "CRD1")
+    assert changed["screening order"] == ("Import order", "Random, with a fixed seed")

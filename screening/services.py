@@ -1,0 +1,187 @@
+"""Writes in screening: decisions, the settling of records, resolutions, reasons, full texts."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from reviews.models import Record, Review
+
+from .models import (
+    DEFAULT_REASONS,
+    Conflict,
+    Decision,
+    ExclusionReason,
+    FullText,
+    Resolution,
+    Stage,
+    Verdict,
+)
+from .queue import forward_verdicts
+
+
+def exclusion_reasons_create_defaults(*, review: Review) -> None:
+    ExclusionReason.objects.bulk_create(
+        ExclusionReason(review=review, label=label, position=i)
+        for i, label in enumerate(DEFAULT_REASONS)
+    )
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    record: Record,
+    reviewer,
+    stage: str,
+    verdict: str,
+    reason: ExclusionReason | None = None,
+    note: str = "",
+    labels: list[str] = (),
+) -> Decision:
+    """Record (or change) a reviewer's decision, then settle the record if it can be.
+
+    The record's row is locked first, so two reviewers deciding the same record
+    at the same moment are serialised: neither decision is lost and the second
+    one always sees the first (the naive insert-then-read misses conflicts).
+    """
+    record = Record.objects.select_for_update().select_related("review").get(pk=record.pk)
+    review = record.review
+    _check_open(record, stage, review)
+    _check_reason(review, stage, verdict, reason)
+    decision, _ = Decision.objects.update_or_create(
+        record=record,
+        stage=stage,
+        reviewer=reviewer,
+        defaults={
+            "verdict": verdict,
+            "reason": reason if verdict == Verdict.EXCLUDE else None,
+            "note": note.strip(),
+            "labels": _clean_labels(labels),
+        },
+    )
+    _settle(record, stage, review)
+    return decision
+
+
+@transaction.atomic
+def decision_withdraw(*, record: Record, reviewer, stage: str) -> bool:
+    """Take back a reviewer's decision (undo) while the record is not resolved."""
+    record = Record.objects.select_for_update().select_related("review").get(pk=record.pk)
+    if Resolution.objects.filter(record=record, stage=stage).exists():
+        raise ValidationError("This record is already resolved; its decisions can no longer change.")
+    deleted, _ = Decision.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
+    Conflict.objects.filter(record=record, stage=stage, resolved=False).delete()
+    return bool(deleted)
+
+
+def _check_open(record: Record, stage: str, review: Review) -> None:
+    if record.duplicate_of_id:
+        raise ValidationError("This record was removed as a duplicate.")
+    if Resolution.objects.filter(record=record, stage=stage).exists():
+        raise ValidationError("This record is already resolved; its decisions can no longer change.")
+    if stage == Stage.FULL_TEXT and not Resolution.objects.filter(
+        record=record, stage=Stage.TITLE_ABSTRACT, verdict__in=forward_verdicts(review)
+    ).exists():
+        raise ValidationError("This record has not passed title and abstract screening.")
+
+
+def _check_reason(review: Review, stage: str, verdict: str, reason) -> None:
+    if reason is not None and reason.review_id != review.pk:
+        raise ValidationError("Unknown exclusion reason.")
+    needs_reason = stage == Stage.FULL_TEXT or review.reason_at_title_abstract
+    if verdict == Verdict.EXCLUDE and needs_reason and reason is None:
+        raise ValidationError("Choose a reason for excluding this record.")
+
+
+def _clean_labels(labels) -> list[str]:
+    seen = []
+    for label in labels:
+        label = " ".join(str(label).split())[:40]
+        if label and label not in seen:
+            seen.append(label)
+    return seen[:10]
+
+
+def _settle(record: Record, stage: str, review: Review) -> None:
+    """Resolve the record if its required screeners agree; flag a conflict if they don't."""
+    decisions = list(Decision.objects.filter(record=record, stage=stage))
+    if len(decisions) < review.screeners_per_record:
+        Conflict.objects.filter(record=record, stage=stage, resolved=False).delete()
+        return
+    agreed = _agreed(decisions, stage, review)
+    if agreed is None:
+        Conflict.objects.get_or_create(record=record, stage=stage)
+        return
+    verdict, reason = agreed
+    Conflict.objects.filter(record=record, stage=stage, resolved=False).delete()
+    source = Resolution.Source.SINGLE if len(decisions) == 1 else Resolution.Source.AGREEMENT
+    Resolution.objects.create(record=record, stage=stage, verdict=verdict, reason=reason, source=source)
+
+
+def _agreed(decisions: list[Decision], stage: str, review: Review):
+    """(verdict, reason) when the decisions agree, else None (a conflict)."""
+    verdicts = {d.verdict for d in decisions}
+    if len(verdicts) > 1:
+        return None
+    verdict = verdicts.pop()
+    if verdict == Verdict.MAYBE and (review.maybe_is_conflict or stage == Stage.FULL_TEXT):
+        return None
+    reasons = {d.reason_id for d in decisions}
+    if verdict == Verdict.EXCLUDE and stage == Stage.FULL_TEXT and len(reasons) > 1:
+        return None  # PRISMA counts one reason per excluded report: the lead picks it
+    return verdict, decisions[0].reason
+
+
+@transaction.atomic
+def conflict_resolve(*, record: Record, stage: str, verdict: str, reason=None, lead, note: str = "") -> Resolution:
+    """The lead's final verdict on a conflict. A second lead at the same moment gets a clear refusal."""
+    record = Record.objects.select_for_update().select_related("review").get(pk=record.pk)
+    existing = Resolution.objects.filter(record=record, stage=stage).select_related("resolved_by").first()
+    if existing:
+        who = existing.resolved_by.username if existing.resolved_by else "agreement"
+        raise ValidationError(f"Already resolved ({existing.get_verdict_display().lower()}) by {who}.")
+    if verdict not in (Verdict.INCLUDE, Verdict.EXCLUDE):
+        raise ValidationError("A resolution is include or exclude.")
+    _check_reason(record.review, stage, verdict, reason)
+    try:
+        with transaction.atomic():
+            resolution = Resolution.objects.create(
+                record=record, stage=stage, verdict=verdict, reason=reason if verdict == Verdict.EXCLUDE else None,
+                source=Resolution.Source.LEAD, resolved_by=lead, note=note.strip(),
+            )
+    except IntegrityError:
+        raise ValidationError("Already resolved by another lead.") from None
+    Conflict.objects.filter(record=record, stage=stage).update(resolved=True)
+    return resolution
+
+
+@transaction.atomic
+def exclusion_reason_add(*, review: Review, label: str) -> ExclusionReason:
+    label = " ".join(label.split())
+    if not label:
+        raise ValidationError("Give the reason a label.")
+    if ExclusionReason.objects.filter(review=review, label__iexact=label).exists():
+        raise ValidationError(f"“{label}” is already a reason.")
+    last = ExclusionReason.objects.filter(review=review).order_by("-position").first()
+    return ExclusionReason.objects.create(review=review, label=label, position=(last.position + 1) if last else 0)
+
+
+def exclusion_reason_set_active(*, reason: ExclusionReason, active: bool) -> ExclusionReason:
+    reason.active = active
+    reason.save(update_fields=["active"])
+    return reason
+
+
+@transaction.atomic
+def full_text_save(*, record: Record, user, file=None, url: str = "", not_retrieved_reason: str = "") -> FullText:
+    """Attach a PDF or a link to a record, or note that its full text could not be found."""
+    full_text, _ = FullText.objects.select_for_update().get_or_create(record=record, defaults={"added_by": user})
+    if file is not None:
+        if full_text.file:
+            full_text.file.delete(save=False)
+        full_text.file.save(f"{record.pk}.pdf", file, save=False)
+    if url:
+        full_text.url = url
+    full_text.not_retrieved = bool(not_retrieved_reason)
+    full_text.not_retrieved_reason = not_retrieved_reason.strip()
+    full_text.added_by = user
+    full_text.save()
+    return full_text
