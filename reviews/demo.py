@@ -74,6 +74,9 @@ def demo_load() -> tuple[Review, bool]:
     for demo in DEMO_USERS[1:]:
         services.membership_add(review=review, identifier=demo.username, role=demo.role)
     demo_imports(review, lead)
+    from screening.demo import demo_screening
+
+    demo_screening(review, users["demo-reviewer1"], users["demo-reviewer2"], lead)
     return review, True
 
 

@@ -69,7 +69,8 @@ def cohen_kappa(first: Sequence[str], second: Sequence[str], *, level: float = 0
     kappa = (observed - expected) / (1 - expected)
     se = _fleiss_se(p, row, col, categories, kappa, expected, n)
     z = norm.ppf(0.5 + level / 2)
-    return Agreement(n, observed, expected, kappa, se, kappa - z * se, kappa + z * se)
+    # Kappa lives in [-1, 1]; the Wald interval can overshoot with few records.
+    return Agreement(n, observed, expected, kappa, se, max(-1.0, kappa - z * se), min(1.0, kappa + z * se))
 
 
 def _fleiss_se(p, row, col, categories, kappa, expected, n) -> float:

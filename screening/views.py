@@ -126,17 +126,18 @@ def _card(request, review, stage, record, **extra):
 
 @review_view(Ability.CONTRIBUTE, methods=["POST"])
 def skip(request, review, stage_slug: str):
+    """Leave this record for later; once only skipped ones are left, they come round again."""
     stage = _stage(stage_slug)
     record = _posted_record(request, review)
     key = f"skip-{review.pk}-{stage}"
     skipped = request.session.get(key, [])
     if record is not None and record.pk not in skipped:
-        skipped.append(record.pk)
-    upcoming = _next(request, review, stage) if record else None
-    if upcoming is None:
-        skipped = []  # back to the skipped ones once everything else is done
-    request.session[key] = skipped
-    return _card(request, review, stage, upcoming or _next(request, review, stage))
+        request.session[key] = skipped = [*skipped, record.pk]
+    upcoming = _next(request, review, stage)
+    if upcoming is None and skipped:
+        request.session[key] = []
+        upcoming = _next(request, review, stage)
+    return _card(request, review, stage, upcoming)
 
 
 @review_view(Ability.CONTRIBUTE, methods=["POST"])

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from reviews.models import Membership, Review, Role
+from reviews.models import ImportBatch, Membership, Record, Review, Role, Source
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -31,3 +31,27 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     review = factory.SubFactory(ReviewFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.REVIEWER
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportBatch
+
+    review = factory.SubFactory(ReviewFactory)
+    source = Source.MEDLINE
+    file_name = factory.Sequence(lambda n: f"search-{n}.nbib")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    status = ImportBatch.Status.DONE
+
+
+class RecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Record
+
+    review = factory.SubFactory(ReviewFactory)
+    batch = factory.SubFactory(ImportBatchFactory, review=factory.SelfAttribute("..review"))
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"Illustrative trial {n} of ketamine for chronic pain")
+    abstract = "An invented abstract."
+    authors = factory.LazyFunction(lambda: ["Doe, Jane", "Roe, Richard"])
+    year = 2020
