@@ -170,6 +170,9 @@ def conflict_list(request, review):
     pair = _pair(request.GET.get("pair", ""))
     reason = request.GET.get("reason", "")
     rows = selectors.conflicts(review, stage=stage, pair=pair, reason_id=int(reason) if reason.isdigit() else None)
+    if not review.lead_sees_voters:
+        for row in rows:  # in username order, "Reviewer 1" would be the same person on every record
+            row.decisions.sort(key=lambda decision: (decision.verdict, decision.pk))
     context = {
         "review": review, "stage": stage, "stage_slug": SLUGS[stage], "rows": rows,
         "resolve_form": ResolveForm(review=review), "reasons": review.exclusion_reasons.all(),
