@@ -137,3 +137,14 @@ def celery_worker_process(transactional_db):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process for this test, even when REDIS_URL points at a broker."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -17,7 +17,7 @@ def log_in(page, username):
     page.get_by_role("button", name="Log in").click()
 
 
-def test_the_lead_imports_a_search_with_a_preview(page, cast, screenshot_dir):
+def test_the_lead_imports_a_search_with_a_preview(page, cast, screenshot_dir, eager_tasks):
     log_in(page, "alice")
     page.goto(f"/reviews/{cast.review.pk}/imports/")
     page.get_by_label("Export files").set_input_files(str(DEMO_DATA / "demo_medline.nbib"))
