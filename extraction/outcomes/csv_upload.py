@@ -18,7 +18,7 @@ Reading rules
 
 Header aliases
 --------------
-- ``study``: study, study_id, studyid, label, trial.
+- ``study``: study, study_id, studyid, studlab, label, trial.
 - ``subgroup``: subgroup, sub_group.
 - Arm fields are a field word and an arm word joined by ``_`` in either order
   (``sd_e``, ``e_sd``, ``mean_control``), or glued when the arm word is ``e``
@@ -53,7 +53,7 @@ FIELD_WORDS = {
 }
 GENERIC_WORDS = {"estimate": ("estimate", "est", "effect", "te", "yi"), "se": ("se", "sete", "sei")}
 COMMON_WORDS = {
-    "study": ("study", "study_id", "studyid", "label", "trial"),
+    "study": ("study", "study_id", "studyid", "studlab", "label", "trial"),
     "subgroup": ("subgroup", "sub_group"),
 }
 COUNT_FIELDS = frozenset(
