@@ -30,16 +30,17 @@ from .data import (
     Problem,
     data_class,
 )
-from .derivations import (
-    Derivation,
-    DerivationError,
-    log_ratio,
+from .derivations import Derivation, DerivationError
+from .standard_deviations import (
     sd_from_ci,
     sd_from_difference_ci,
     sd_from_difference_se,
     sd_from_p,
     sd_from_se,
     sd_from_t,
+)
+from .standard_errors import (
+    log_ratio,
     se_from_difference_ci,
     se_from_p,
     se_from_ratio_ci,

@@ -10,6 +10,9 @@ compared at rel 1e-4, the others (worked to six digits) at rel 1e-5.
 
 import json
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +39,7 @@ from extraction.outcomes import (
 )
 from extraction.outcomes.data import field_names
 
+REPO = Path(__file__).resolve().parents[2]
 TABLE = 1e-4
 EXACT = 1e-5
 
@@ -178,6 +182,11 @@ def test_the_conformance_studies_fit_the_dataclasses(shared_dir):
             assert data_class(case["data_type"])(**values).validate() == []
             checked += 1
     assert checked > 1000
+
+
+def test_it_imports_without_django():
+    code = "import sys, extraction.outcomes; assert 'django' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
 
 
 # Derivations: SD of a group mean (Handbook 6.5.2.2)
