@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("", include("reviews.urls")),
     path("", include("screening.urls")),
+    path("", include("extraction.urls")),
 ]

@@ -61,6 +61,16 @@ class Review(models.Model):
     exclude_terms = models.TextField(
         "terms to highlight for exclusion", blank=True, help_text="As above."
     )
+    dual_extraction = models.BooleanField(
+        default=False,
+        help_text="Two reviewers extract each study, blinded; the lead settles differences.",
+    )
+    rob_tools = models.JSONField(
+        "risk-of-bias tools",
+        default=list,
+        blank=True,
+        help_text="Keys of the tools the review uses, e.g. rob2.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
     )

@@ -24,6 +24,7 @@ NAV = [
     ("screen", ("title-abstract",), "Title/abstract", Ability.CONTRIBUTE, ()),
     ("screen", ("full-text",), "Full text", Ability.CONTRIBUTE, ()),
     ("conflict_list", (), "Conflicts", Ability.MANAGE, ()),
+    ("study_list", (), "Studies", Ability.VIEW, ("study_detail",)),
     ("review_team", (), "Team", Ability.VIEW, ()),
     ("reason_list", (), "Reasons", Ability.VIEW, ()),
     ("review_settings", (), "Settings", Ability.MANAGE, ()),

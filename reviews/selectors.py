@@ -62,7 +62,7 @@ def review_counts(review: Review) -> dict[str, int]:
             counts["screened"] = prisma.records_screened
         if prisma.reports_assessed:
             counts["full_text"] = prisma.reports_assessed
-            counts["included"] = prisma.included
+            counts["included"] = review.studies.count() or prisma.included
     return counts
 
 

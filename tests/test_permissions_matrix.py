@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from extraction.models import Study
 from reviews.models import DuplicatePair, ImportBatch, Record, Review, Role, Source
 from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
 from screening.models import FullText
@@ -48,6 +49,14 @@ def sample_pair(review: Review) -> DuplicatePair:
     )[0]
 
 
+def sample_study(review: Review) -> Study:
+    study = review.studies.first()
+    if study is None:
+        study = Study.objects.create(review=review, name="Sample 2020")
+        study.reports.add(sample_record(review))
+    return study
+
+
 # How to find (or make) an object of a given review for each URL keyword besides review_id.
 SAMPLES = {
     "member_id": lambda review: review.memberships.filter(role=Role.REVIEWER).first().pk,
@@ -56,6 +65,7 @@ SAMPLES = {
     "pair_id": lambda review: sample_pair(review).pk,
     "stage_slug": lambda review: "title-abstract",  # not an object: see NOT_OBJECTS
     "reason_id": lambda review: review.exclusion_reasons.first().pk,
+    "study_id": lambda review: sample_study(review).pk,
 }
 
 NOT_OBJECTS = {"review_id", "stage_slug"}

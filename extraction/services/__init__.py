@@ -1,0 +1,1 @@
+"""Writes in extraction, one module per concept (studies, form_builder, outcomes, rob)."""

@@ -1,0 +1,5 @@
+"""Extraction URLs: one module per concept, gathered here."""
+
+from . import studies
+
+urlpatterns = [*studies.urlpatterns]
