@@ -9,7 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from extraction.models import Study
+from extraction.models import Comparison, ExtractionForm, FormField, FormSection, Outcome, Study
 from reviews.models import DuplicatePair, ImportBatch, Record, Review, Role, Source
 from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
 from screening.models import FullText
@@ -57,6 +57,25 @@ def sample_study(review: Review) -> Study:
     return study
 
 
+def sample_outcome(review: Review) -> Outcome:
+    comparison = review.comparisons.first() or Comparison.objects.create(
+        review=review, name="Drug vs placebo"
+    )
+    return comparison.outcomes.first() or Outcome.objects.create(
+        comparison=comparison, name="Pain", data_type="continuous", measure="MD"
+    )
+
+
+def sample_field(review: Review) -> FormField:
+    form = review.extraction_forms.order_by("-version").first() or ExtractionForm.objects.create(
+        review=review, version=1
+    )
+    section = form.sections.first() or FormSection.objects.create(form=form, title="Methods")
+    return section.fields.first() or FormField.objects.create(
+        section=section, key="design", label="Design"
+    )
+
+
 # How to find (or make) an object of a given review for each URL keyword besides review_id.
 SAMPLES = {
     "member_id": lambda review: review.memberships.filter(role=Role.REVIEWER).first().pk,
@@ -66,9 +85,14 @@ SAMPLES = {
     "stage_slug": lambda review: "title-abstract",  # not an object: see NOT_OBJECTS
     "reason_id": lambda review: review.exclusion_reasons.first().pk,
     "study_id": lambda review: sample_study(review).pk,
+    "comparison_id": lambda review: sample_outcome(review).comparison_id,
+    "outcome_id": lambda review: sample_outcome(review).pk,
+    "section_id": lambda review: sample_field(review).section_id,
+    "field_id": lambda review: sample_field(review).pk,
+    "tool_key": lambda review: "rob2",  # not an object: see NOT_OBJECTS
 }
 
-NOT_OBJECTS = {"review_id", "stage_slug"}
+NOT_OBJECTS = {"review_id", "stage_slug", "tool_key"}
 
 
 def names_an_object(pattern: URLPattern) -> bool:

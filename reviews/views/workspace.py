@@ -43,9 +43,12 @@ def review_dashboard(request, review):
     # Agreement and conflict counts would tell a blinded reviewer how others voted.
     if request.membership.is_lead or not review.blinding:
         context["agreement"] = [
-            (Stage(stage).label, screening_selectors.agreement_by_pair(review, stage)) for stage in Stage
+            (Stage(stage).label, screening_selectors.agreement_by_pair(review, stage))
+            for stage in Stage
         ]
-        context["conflicts"] = {stage: screening_selectors.stage_counts(review, stage).conflicts for stage in Stage}
+        context["conflicts"] = {
+            stage: screening_selectors.stage_counts(review, stage).conflicts for stage in Stage
+        }
     return render(request, "reviews/review_dashboard.html", context)
 
 
