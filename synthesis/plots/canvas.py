@@ -1,0 +1,74 @@
+"""Figures on the Agg canvas, sized to their content, and their bytes, without pyplot."""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+_ROOM = 20.0  # inches of margin while measuring, more than any label needs
+
+
+def figure_and_axes(ax: Axes | None) -> tuple[Figure, Axes, bool]:
+    """Use the caller's axes, or make a figure with one axes on an Agg canvas.
+
+    The third value says whether the figure is ours, so the plot should size
+    it with :func:`fit_figure` once everything is drawn.
+    """
+    if ax is not None:
+        return ax.get_figure(root=True), ax, False
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    return fig, fig.add_axes((0, 0, 1, 1)), True
+
+
+def fit_figure(fig: Figure, ax: Axes, width: float, height: float, *, pad: float = 0.12) -> None:
+    """Give the axes ``width`` x ``height`` inches and size the figure around it.
+
+    Everything the axes draws (tick labels, title, legend, annotations) is
+    measured, so long study names or a wide legend are never clipped and
+    cells keep the same size whatever the number of studies.
+    """
+    fig.set_size_inches(width + 2 * _ROOM, height + 2 * _ROOM)
+    total_w, total_h = fig.get_size_inches()
+    ax.set_position((_ROOM / total_w, _ROOM / total_h, width / total_w, height / total_h))
+    box = ax.get_tightbbox(fig.canvas.get_renderer()).transformed(fig.dpi_scale_trans.inverted())
+    left = _ROOM - box.x0 + pad
+    bottom = _ROOM - box.y0 + pad
+    total_w, total_h = box.width + 2 * pad, box.height + 2 * pad
+    fig.set_size_inches(total_w, total_h)
+    ax.set_position((left / total_w, bottom / total_h, width / total_w, height / total_h))
+
+
+def figure_bytes(fig: Figure, format: Literal["png", "svg"] = "png", *, dpi: int = 150) -> bytes:
+    """Render a figure to PNG or SVG bytes.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Any figure, e.g. from :func:`synthesis.plots.rob.plot_traffic_light`.
+    format : {"png", "svg"}
+        PNG for pages and documents, SVG for journals and scaling.
+    dpi : int
+        Resolution of the PNG; SVG ignores it.
+
+    Returns
+    -------
+    bytes
+        The file's contents. SVG carries no date, so the same figure gives
+        the same bytes.
+    """
+    if format not in ("png", "svg"):
+        raise ValueError(f"format must be 'png' or 'svg', not {format!r}")
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    metadata = {"Date": None} if format == "svg" else {"Software": "Prismatic"}
+    buffer = io.BytesIO()
+    # A fixed salt keeps SVG element ids, and so the bytes, the same run to run.
+    with rc_context({"svg.hashsalt": "prismatic"}):
+        fig.savefig(buffer, format=format, dpi=dpi, metadata=metadata, facecolor="white")
+    return buffer.getvalue()
