@@ -64,7 +64,8 @@ class RobAssessment:
     judgements : mapping of str to str
         Domain key (``"D1"``) to judgement key or label ("low", "Some concerns").
     overall : str or None
-        The overall judgement; None when not given.
+        The overall judgement; None (or "") when not given. The overall
+        column and bar appear when any assessment has one.
     weight : float or None
         The study's weight in the meta-analysis, for the weighted summary.
     """
@@ -208,7 +209,7 @@ def _traffic_light_grid(
 ) -> tuple[list[str], list[list[Judgement]]]:
     _check_domains(tool, rows)
     headers = [domain.key for domain in tool.domains]
-    with_overall = any(row.overall is not None for row in rows)
+    with_overall = any(row.overall for row in rows)
     if with_overall:
         headers.append("Overall")
     grid = []
@@ -227,7 +228,7 @@ def _summary_grid(
     _check_domains(tool, rows)
     labels = [domain.name for domain in tool.domains]
     grid = [[_resolve(tool, row.judgements.get(d.key)) for row in rows] for d in tool.domains]
-    if any(row.overall is not None for row in rows):
+    if any(row.overall for row in rows):
         labels.append("Overall risk of bias")
         grid.append([_resolve(tool, row.overall) for row in rows])
     return labels, grid

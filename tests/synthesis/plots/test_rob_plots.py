@@ -109,8 +109,9 @@ def test_it_puts_the_symbol_on_every_circle_and_lists_the_domains_below():
 
 
 def test_it_leaves_out_the_overall_column_when_no_study_has_one():
-    rows = [RobAssessment(r.study, r.judgements) for r in FOUR]
+    rows = [RobAssessment(r.study, r.judgements, overall="") for r in FOUR]
     assert len(cells(plot_traffic_light(rows, tool="rob2"))) == 4 * 5
+    assert len(bar_widths(plot_summary(rows, tool="rob2"))["Low"]) == 5
 
 
 def test_it_draws_robins_i_critical_dark_red_and_rob1_unclear_yellow():
