@@ -2,7 +2,16 @@
 (function () {
   "use strict";
 
+  // htmx wires up a swapped-in card only when it settles, 20 ms after the swap by
+  // default: a key pressed in between would submit the new card's form as a plain
+  // page load. Settle at once instead; the card has no transitions to wait for.
+  if (window.htmx) { htmx.config.defaultSettleDelay = 0; }
+
   function card() { return document.getElementById("card"); }
+
+  // While the card asks for the next record, keys wait: a second key would act
+  // on a record the reviewer has not seen yet.
+  function busy() { return Boolean(card() && card().querySelector(".htmx-request")); }
 
   function click(key) {
     const button = card() && card().querySelector('[data-key="' + key + '"]');
@@ -30,6 +39,15 @@
     return target.closest("textarea, input:not([type=hidden]), select");
   }
 
+  const ACTIONS = {
+    e: exclude,
+    i: function () { click("i"); },
+    m: function () { click("m"); },
+    s: function () { click("s"); },
+    u: function () { click("u"); },
+    n: function () { const note = document.getElementById("id_note"); if (note) { note.focus(); } },
+  };
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (typing(event.target)) {
@@ -37,12 +55,11 @@
       return;
     }
     const key = event.key.toLowerCase();
-    if (key === "e") { exclude(); }
-    else if (key === "i" || key === "m" || key === "s" || key === "u") { click(key); }
-    else if (key === "n") { const note = document.getElementById("id_note"); if (note) { note.focus(); } }
-    else if (/^[1-9]$/.test(key)) { pickReason(Number(key)); }
-    else { return; }
+    const digit = /^[1-9]$/.test(key);
+    if (!ACTIONS[key] && !digit) { return; }
     event.preventDefault();
+    if (busy()) { return; }
+    if (digit) { pickReason(Number(key)); } else { ACTIONS[key](); }
   });
 
   // Keep "done / left" current without another query: each decision moves one across.
