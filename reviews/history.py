@@ -94,6 +94,8 @@ def _display(model, field_name: str, value) -> str:
     field = model._meta.get_field(field_name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "on" if value else "off"
     if value is None or value == "":
         return "—"
     return str(value)

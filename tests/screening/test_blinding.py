@@ -225,7 +225,7 @@ def test_it_shows_bobs_decision_when_the_lead_turns_blinding_off(
     assert cast.review.blinding is False
     entry = review_history(cast.review)[0]
     assert (entry.who, entry.action) == ("alice", "changed")
-    assert [(c.field, c.old, c.new) for c in entry.changes] == [("blinding", "True", "False")]
+    assert [(c.field, c.old, c.new) for c in entry.changes] == [("blinding", "on", "off")]
 
     client.force_login(cast.reviewer2)
     with pytest.raises(AssertionError, match="depends on Bob's decisions"):
