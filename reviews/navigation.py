@@ -25,8 +25,11 @@ NAV = [
     ("screen", ("full-text",), "Full text", Ability.CONTRIBUTE, ()),
     ("conflict_list", (), "Conflicts", Ability.MANAGE, ()),
     ("study_list", (), "Studies", Ability.VIEW, ("study_detail",)),
+]
+# The review's own pages, in a menu beside the stages.
+REVIEW_MENU = [
     ("review_team", (), "Team", Ability.VIEW, ()),
-    ("reason_list", (), "Reasons", Ability.VIEW, ()),
+    ("reason_list", (), "Exclusion reasons", Ability.VIEW, ()),
     ("review_settings", (), "Settings", Ability.MANAGE, ()),
     ("review_history", (), "History", Ability.MANAGE, ()),
 ]
@@ -37,11 +40,19 @@ def review_nav(request) -> dict:
     membership = getattr(request, "membership", None)
     if membership is None:
         return {}
+    return {
+        "review_nav": _items(request, membership, NAV),
+        "review_menu": _items(request, membership, REVIEW_MENU),
+        "membership": membership,
+    }
+
+
+def _items(request, membership, entries) -> list[NavItem]:
     match = request.resolver_match
     items = []
-    for name, args, label, ability, also in NAV:
+    for name, args, label, ability, also in entries:
         if has_ability(membership, ability):
             url = reverse(name, args=[membership.review_id, *args])
             active = match is not None and (request.path == url or match.url_name in also)
             items.append(NavItem(label, url, active))
-    return {"review_nav": items, "membership": membership}
+    return items
