@@ -221,7 +221,8 @@ def outcome_data_import_csv(*, outcome: Outcome, data: str | bytes, user) -> lis
     """Save the rows of a CSV file (the grid's columns), all of it or none.
 
     Study names are matched to the review's studies ignoring case and runs of
-    spaces. Studies not in the file keep their data; studies in the file have
+    spaces, once the file itself reads cleanly (the parser rejects it first
+    with its own line-numbered problems). Studies not in the file keep their data; studies in the file have
     theirs replaced (and lose any derivation records, since the file has none).
     """
     try:

@@ -1,5 +1,5 @@
 """Extraction URLs: one module per concept, gathered here."""
 
-from . import studies
+from . import outcomes, studies
 
-urlpatterns = [*studies.urlpatterns]
+urlpatterns = [*studies.urlpatterns, *outcomes.urlpatterns]
