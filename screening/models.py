@@ -149,3 +149,32 @@ class FullText(models.Model):
 
     def get_file_url(self) -> str:
         return reverse("full_text_file", args=[self.record.review_id, self.record_id])
+
+
+class QueueEntry(models.Model):
+    """A record that may still need decisions at a stage: the rows the queue walks.
+
+    Only an index: the queue re-checks every rule against the decisions, so a
+    stale entry costs one skipped row, never a wrong record. Settled records
+    leave it, so "what comes next" never steps over the thousands already done.
+    """
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="+", db_index=False)
+    record = models.ForeignKey(Record, models.CASCADE, related_name="+", db_index=False)
+    stage = models.CharField(max_length=2, choices=Stage.choices)
+    # The record's place in the random order before the seed's rotation:
+    # record id × 2654435761 mod 4294967311 (see screening/queue.py).
+    shuffle = models.BigIntegerField()
+
+    class Meta:
+        verbose_name_plural = "queue entries"
+        constraints = [
+            models.UniqueConstraint(fields=["record", "stage"], name="queue_entry_one_per_stage"),
+        ]
+        indexes = [
+            models.Index(fields=["review", "stage", "record"], name="queue_entry_import_order"),
+            models.Index(fields=["review", "stage", "shuffle"], name="queue_entry_random_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} waits at {self.get_stage_display()}"

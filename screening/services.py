@@ -15,7 +15,7 @@ from .models import (
     Stage,
     Verdict,
 )
-from .queue import forward_verdicts
+from .queue import forward_verdicts, queue_enter, queue_leave
 
 
 def exclusion_reasons_create_defaults(*, review: Review) -> None:
@@ -41,45 +41,69 @@ def decision_record(
     The record's row is locked first, so two reviewers deciding the same record
     at the same moment are serialised: neither decision is lost and the second
     one always sees the first (the naive insert-then-read misses conflicts).
+    Everything about the record is read after the lock, in statements of their
+    own: a read inside the locking statement would see the data as it was
+    before the wait. Raises Record.DoesNotExist when the record is not in
+    ``record.review_id``'s review.
     """
-    record = Record.objects.select_for_update().select_related("review").get(pk=record.pk)
+    record = _lock(record)
     review = record.review
     _check_open(record, stage, review)
     _check_reason(review, stage, verdict, reason)
-    decision, _ = Decision.objects.update_or_create(
-        record=record,
-        stage=stage,
-        reviewer=reviewer,
-        defaults={
-            "verdict": verdict,
-            "reason": reason if verdict == Verdict.EXCLUDE else None,
-            "note": note.strip(),
-            "labels": _clean_labels(labels),
-        },
-    )
-    _settle(record, stage, review)
+    before = list(Decision.objects.filter(record=record, stage=stage))
+    decision = next((d for d in before if d.reviewer_id == reviewer.pk), None)
+    decision = decision or Decision(record=record, stage=stage, reviewer=reviewer)
+    decision.verdict = verdict
+    decision.reason = reason if verdict == Verdict.EXCLUDE else None
+    decision.note = note.strip()
+    decision.labels = _clean_labels(labels)
+    decision.save()
+    decisions = [d for d in before if d.pk != decision.pk] + [decision]
+    _settle(record, stage, review, decisions, had_decisions=bool(before))
     return decision
 
 
 @transaction.atomic
 def decision_withdraw(*, record: Record, reviewer, stage: str) -> bool:
     """Take back a reviewer's decision (undo) while the record is not resolved."""
-    record = Record.objects.select_for_update().select_related("review").get(pk=record.pk)
+    record = _lock(record)
     if Resolution.objects.filter(record=record, stage=stage).exists():
-        raise ValidationError("This record is already resolved; its decisions can no longer change.")
+        raise ValidationError(
+            "This record is already resolved; its decisions can no longer change."
+        )
     deleted, _ = Decision.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
-    Conflict.objects.filter(record=record, stage=stage, resolved=False).delete()
+    if Conflict.objects.filter(record=record, stage=stage, resolved=False).delete()[0]:
+        queue_enter(record=record, stage=stage)
     return bool(deleted)
+
+
+def _lock(record: Record) -> Record:
+    """The record, re-read with its row locked until the transaction ends.
+
+    ``of`` keeps the lock off the review's row: locking it too would queue
+    every decision of the review behind one another.
+    """
+    return (
+        Record.objects.select_for_update(of=("self",))
+        .select_related("review")
+        .get(pk=record.pk, review_id=record.review_id)
+    )
 
 
 def _check_open(record: Record, stage: str, review: Review) -> None:
     if record.duplicate_of_id:
         raise ValidationError("This record was removed as a duplicate.")
-    if Resolution.objects.filter(record=record, stage=stage).exists():
-        raise ValidationError("This record is already resolved; its decisions can no longer change.")
-    if stage == Stage.FULL_TEXT and not Resolution.objects.filter(
-        record=record, stage=Stage.TITLE_ABSTRACT, verdict__in=forward_verdicts(review)
-    ).exists():
+    stages = {stage, Stage.TITLE_ABSTRACT}
+    results = dict(
+        Resolution.objects.filter(record=record, stage__in=stages).values_list("stage", "verdict")
+    )
+    if stage in results:
+        raise ValidationError(
+            "This record is already resolved; its decisions can no longer change."
+        )
+    if stage == Stage.FULL_TEXT and results.get(Stage.TITLE_ABSTRACT) not in forward_verdicts(
+        review
+    ):
         raise ValidationError("This record has not passed title and abstract screening.")
 
 
@@ -100,20 +124,41 @@ def _clean_labels(labels) -> list[str]:
     return seen[:10]
 
 
-def _settle(record: Record, stage: str, review: Review) -> None:
-    """Resolve the record if its required screeners agree; flag a conflict if they don't."""
-    decisions = list(Decision.objects.filter(record=record, stage=stage))
+def _settle(
+    record: Record, stage: str, review: Review, decisions: list[Decision], *, had_decisions: bool
+) -> None:
+    """Resolve the record if its required screeners agree; flag a conflict if they don't.
+
+    A conflict can only stand from an earlier vote, so the first decision on a
+    record does not look for one.
+    """
     if len(decisions) < review.screeners_per_record:
-        Conflict.objects.filter(record=record, stage=stage, resolved=False).delete()
+        if had_decisions and _drop_conflict(record, stage):
+            queue_enter(record=record, stage=stage)
         return
     agreed = _agreed(decisions, stage, review)
     if agreed is None:
-        Conflict.objects.get_or_create(record=record, stage=stage)
+        Conflict.objects.bulk_create([Conflict(record=record, stage=stage)], ignore_conflicts=True)
+        queue_leave(record=record, stage=stage)
         return
     verdict, reason = agreed
-    Conflict.objects.filter(record=record, stage=stage, resolved=False).delete()
+    if had_decisions:
+        _drop_conflict(record, stage)
     source = Resolution.Source.SINGLE if len(decisions) == 1 else Resolution.Source.AGREEMENT
-    Resolution.objects.create(record=record, stage=stage, verdict=verdict, reason=reason, source=source)
+    Resolution.objects.create(
+        record=record, stage=stage, verdict=verdict, reason=reason, source=source
+    )
+    _after_resolution(record, stage, verdict, review)
+
+
+def _drop_conflict(record: Record, stage: str) -> int:
+    return Conflict.objects.filter(record=record, stage=stage, resolved=False).delete()[0]
+
+
+def _after_resolution(record: Record, stage: str, verdict: str, review: Review) -> None:
+    queue_leave(record=record, stage=stage)
+    if stage == Stage.TITLE_ABSTRACT and verdict in forward_verdicts(review):
+        queue_enter(record=record, stage=Stage.FULL_TEXT)
 
 
 def _agreed(decisions: list[Decision], stage: str, review: Review):
@@ -131,25 +176,37 @@ def _agreed(decisions: list[Decision], stage: str, review: Review):
 
 
 @transaction.atomic
-def conflict_resolve(*, record: Record, stage: str, verdict: str, reason=None, lead, note: str = "") -> Resolution:
+def conflict_resolve(
+    *, record: Record, stage: str, verdict: str, reason=None, lead, note: str = ""
+) -> Resolution:
     """The lead's final verdict on a conflict. A second lead at the same moment gets a clear refusal."""
-    record = Record.objects.select_for_update().select_related("review").get(pk=record.pk)
-    existing = Resolution.objects.filter(record=record, stage=stage).select_related("resolved_by").first()
+    record = _lock(record)
+    existing = (
+        Resolution.objects.filter(record=record, stage=stage).select_related("resolved_by").first()
+    )
     if existing:
         who = existing.resolved_by.username if existing.resolved_by else "agreement"
-        raise ValidationError(f"Already resolved ({existing.get_verdict_display().lower()}) by {who}.")
+        raise ValidationError(
+            f"Already resolved ({existing.get_verdict_display().lower()}) by {who}."
+        )
     if verdict not in (Verdict.INCLUDE, Verdict.EXCLUDE):
         raise ValidationError("A resolution is include or exclude.")
     _check_reason(record.review, stage, verdict, reason)
     try:
         with transaction.atomic():
             resolution = Resolution.objects.create(
-                record=record, stage=stage, verdict=verdict, reason=reason if verdict == Verdict.EXCLUDE else None,
-                source=Resolution.Source.LEAD, resolved_by=lead, note=note.strip(),
+                record=record,
+                stage=stage,
+                verdict=verdict,
+                reason=reason if verdict == Verdict.EXCLUDE else None,
+                source=Resolution.Source.LEAD,
+                resolved_by=lead,
+                note=note.strip(),
             )
     except IntegrityError:
         raise ValidationError("Already resolved by another lead.") from None
     Conflict.objects.filter(record=record, stage=stage).update(resolved=True)
+    _after_resolution(record, stage, verdict, record.review)
     return resolution
 
 
@@ -161,7 +218,9 @@ def exclusion_reason_add(*, review: Review, label: str) -> ExclusionReason:
     if ExclusionReason.objects.filter(review=review, label__iexact=label).exists():
         raise ValidationError(f"“{label}” is already a reason.")
     last = ExclusionReason.objects.filter(review=review).order_by("-position").first()
-    return ExclusionReason.objects.create(review=review, label=label, position=(last.position + 1) if last else 0)
+    return ExclusionReason.objects.create(
+        review=review, label=label, position=(last.position + 1) if last else 0
+    )
 
 
 def exclusion_reason_set_active(*, reason: ExclusionReason, active: bool) -> ExclusionReason:
@@ -171,9 +230,13 @@ def exclusion_reason_set_active(*, reason: ExclusionReason, active: bool) -> Exc
 
 
 @transaction.atomic
-def full_text_save(*, record: Record, user, file=None, url: str = "", not_retrieved_reason: str = "") -> FullText:
+def full_text_save(
+    *, record: Record, user, file=None, url: str = "", not_retrieved_reason: str = ""
+) -> FullText:
     """Attach a PDF or a link to a record, or note that its full text could not be found."""
-    full_text, _ = FullText.objects.select_for_update().get_or_create(record=record, defaults={"added_by": user})
+    full_text, _ = FullText.objects.select_for_update().get_or_create(
+        record=record, defaults={"added_by": user}
+    )
     if file is not None:
         if full_text.file:
             full_text.file.delete(save=False)

@@ -51,14 +51,19 @@ def _skipped(request, review, stage) -> list[int]:
     return request.session.get(f"skip-{review.pk}-{stage}", [])
 
 
-def card_context(request, review, stage, record, *, form=None, error: str = "") -> dict:
-    """What the record card shows; only the requesting reviewer's own decision, unless blinding is off."""
+def card_context(request, review, stage, record, *, form=None, error: str = "", undecided: bool = False) -> dict:
+    """What the record card shows; only the requesting reviewer's own decision, unless blinding is off.
+
+    ``undecided`` says the record comes fresh from the queue, which never offers
+    a record I decided: with blinding on there is no decision to look up.
+    """
     mine = others = None
-    full_text = None
-    if record is not None:
+    if record is not None and not (undecided and review.blinding):
         decisions = list(Decision.objects.filter(record=record, stage=stage).select_related("reason", "reviewer"))
         mine = next((d for d in decisions if d.reviewer_id == request.user.pk), None)
         others = [d for d in decisions if d.reviewer_id != request.user.pk] if not review.blinding else None
+    full_text = None
+    if record is not None and stage == Stage.FULL_TEXT:
         full_text = FullText.objects.filter(record=record).first()
     include, exclude = parse_terms(review.include_terms), parse_terms(review.exclude_terms)
     return {
@@ -97,16 +102,20 @@ def decide(request, review, stage_slug: str):
     if not form.is_valid():
         record = _posted_record(request, review)
         return _card(request, review, stage, record, form=form, error="Check the decision.")
-    record = review_object(Record, review, form.cleaned_data["record"])
     data = form.cleaned_data
     try:
+        # The service locks the record by its id within this review, so the
+        # check that it belongs here costs no query of its own.
         services.decision_record(
-            record=record, reviewer=request.user, stage=stage, verdict=data["verdict"],
-            reason=data["reason"], note=data["note"], labels=data["labels"],
+            record=Record(pk=data["record"], review=review), reviewer=request.user, stage=stage,
+            verdict=data["verdict"], reason=data["reason"], note=data["note"], labels=data["labels"],
         )
+    except Record.DoesNotExist:
+        raise Http404("No such record.") from None
     except ValidationError as error:
+        record = review_object(Record, review, data["record"])
         return _card(request, review, stage, record, form=form, error=" ".join(error.messages))
-    return _card(request, review, stage, _next(request, review, stage))
+    return _card(request, review, stage, _next(request, review, stage), undecided=True)
 
 
 def _posted_record(request, review):
