@@ -1,5 +1,5 @@
 """Extraction URLs: one module per concept, gathered here."""
 
-from . import outcomes, studies
+from . import outcomes, rob, studies
 
-urlpatterns = [*studies.urlpatterns, *outcomes.urlpatterns]
+urlpatterns = [*studies.urlpatterns, *outcomes.urlpatterns, *rob.urlpatterns]
