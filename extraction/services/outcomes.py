@@ -302,13 +302,21 @@ def _data_problems(outcome: Outcome, values: dict, subgroup: str, skip) -> list[
 def _store(outcome, study, subgroup, values, derivations, *, user) -> OutcomeData:
     OutcomeData.objects.filter(outcome=outcome, study=study).exclude(subgroup=subgroup).delete()
     row, _ = OutcomeData.objects.get_or_create(outcome=outcome, study=study, subgroup=subgroup)
-    kept = [d for d in row.derivations if values.get(d["field"]) == d["result"]]
     fresh = {d["field"] for d in derivations}
+    kept = [d for d in row.derivations if d["field"] not in fresh and _is_result(values, d)]
+    for record in kept:
+        values[record["field"]] = record["result"]
     row.values = values
-    row.derivations = [d for d in kept if d["field"] not in fresh] + derivations
+    row.derivations = kept + derivations
     row.entered_by = user
     row.save()
     return row
+
+
+def _is_result(values: dict, record: dict) -> bool:
+    """Whether the value is still the derived one (the grid shows it rounded to 4 decimals)."""
+    value = values.get(record["field"])
+    return value is not None and math.isclose(value, record["result"], rel_tol=1e-4, abs_tol=1e-4)
 
 
 # Derivations ----------------------------------------------------------------------------
@@ -442,7 +450,7 @@ def _recompute(requests: dict[str, dict], values: dict) -> tuple[list[dict], lis
         except ValidationError as error:
             problems.append(pure.Problem(name, " ".join(error.messages)))
             continue
-        if math.isclose(values[name], record["result"], rel_tol=1e-4, abs_tol=1e-4):
+        if _is_result(values, record):
             values[name] = record["result"]
             records.append(record)
     return records, problems

@@ -19,8 +19,6 @@ from ..outcomes import Derivation
 from ..outcomes.data import field_label, field_names
 from ..services import outcomes as services
 
-ARM_WORDS = {"exp": "experimental", "ctrl": "control"}
-
 
 def _outcome(review, outcome_id: int) -> Outcome:
     queryset = Outcome.objects.select_related("comparison")
@@ -124,7 +122,6 @@ def outcome_data(request, review, outcome_id: int):
             services.outcome_data_save_grid(outcome=outcome, rows=rows, user=request.user)
         except services.OutcomeDataError as error:
             posted, problems = {row.study.pk: row for row in rows}, error.problems
-            messages.error(request, _count_problems(problems) + " Nothing was saved.")
         else:
             messages.success(request, f"Saved the data of {_studies(len(rows))}.")
             return redirect("outcome_data", review.pk, outcome.pk)
@@ -204,6 +201,7 @@ def outcome_derive(request, review, outcome_id: int):
         "outcome": outcome,
         "form": form,
         "field": field,
+        "heading": _field_heading(field, outcome),
         "study": source.get("study", ""),
         "inputs": [form[name] for name in (*spec.inputs, *spec.options)] if spec else [],
         "record": record,
@@ -248,19 +246,25 @@ def _grid_context(request, outcome, lines, posted, problems) -> dict:
         saved = line.data.values if line.data else {}
         typed = posted.get(line.study.pk)
         derived = {
-            d["field"]: {"text": _derivation_text(d)}
+            d["field"]: {"text": _derivation_text(d, outcome)}
             for d in (line.data.derivations if line.data else [])
         }
         cells = []
         for name in names:
             value = typed.values.get(name, "") if typed else saved.get(name)
+            if not typed and name in derived:
+                value = round(value, 4)  # the full value is stored; the grid shows it rounded
             cells.append(
                 {
                     "name": name,
                     "value": "" if value is None else value,
                     "error": errors.get((line.study.name, name), ""),
                     "warning": "" if typed else warnings.get((line.study.pk, name), ""),
-                    "derivation": None if typed else derived.get(name),
+                    "derivation": derived.get(name),
+                    # A derivation typed into a rejected grid waits for the next save.
+                    "request": json.dumps(typed.derivations[name])
+                    if typed and name in typed.derivations
+                    else "",
                     "derivable": field_label(name) in ("SD", "SE"),
                 }
             )
@@ -288,9 +292,10 @@ def _grid_context(request, outcome, lines, posted, problems) -> dict:
         "arms": _arms(outcome),
         "rows": rows,
         "problems": problems,
+        "summary": _count_problems(problems) if problems else "",
         "can_enter": has_ability(request.membership, Ability.CONTRIBUTE),
         "derivations": [
-            (line.study.name, _derivation_text(d))
+            (line.study.name, _derivation_text(d, outcome))
             for line in lines
             if line.data
             for d in line.data.derivations
@@ -298,10 +303,16 @@ def _grid_context(request, outcome, lines, posted, problems) -> dict:
     }
 
 
-def _derivation_text(record: dict) -> str:
-    """``SD (control) from ...``: the stored record in words, with its formula and inputs."""
+def _derivation_text(record: dict, outcome: Outcome) -> str:
+    """``SD, Control: SD = SE × √n = 2 (se = 0.4, n = 25; Cochrane Handbook 6.5.2.2)``."""
     derivation = Derivation(record["formula"], record["inputs"], record["result"], record["method"])
-    return f"{record['field']} = {derivation}"
+    return f"{_field_heading(record['field'], outcome)}: {derivation}"
+
+
+def _field_heading(name: str, outcome: Outcome) -> str:
+    arm = {"exp": outcome.comparison.experimental, "ctrl": outcome.comparison.control}
+    side = name.rsplit("_", 1)[-1]
+    return f"{field_label(name)}, {arm[side]}" if side in arm else field_label(name)
 
 
 def _columns(outcome: Outcome) -> list[dict]:
@@ -309,7 +320,9 @@ def _columns(outcome: Outcome) -> list[dict]:
     columns, previous = [], ""
     for name in field_names(outcome.data_type):
         arm = name.rsplit("_", 1)[-1] if name.endswith(("_exp", "_ctrl")) else ""
-        columns.append({"name": name, "label": field_label(name), "start": arm != previous})
+        label = field_label(name)
+        label = label if label in ("n", "SD", "SE") else label.capitalize()
+        columns.append({"name": name, "label": label, "start": arm != previous})
         previous = arm
     return columns
 

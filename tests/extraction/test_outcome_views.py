@@ -202,7 +202,10 @@ def test_the_derive_helper_computes_and_the_grid_records_it(client, cast, pain, 
     [record] = OutcomeData.objects.get().derivations
     assert record["method"] == "sd_from_ci"
     page = client.get(grid_url(pain)).content.decode()
-    assert "Derived values" in page and "SD = √n × (upper − lower) / (2 × t(0.975, n − 1))" in page
+    assert "SD, Ketamine: SD = √n × (upper − lower) / (2 × t(0.975, n − 1))" in page
+    assert f'name="{studies[0].pk}-sd_exp" value="4.6029"' in page  # shown rounded
+    client.post(grid_url(pain), grid_post(studies[0], **CONTINUOUS | {"sd_exp": "4.6029"}))
+    assert len(OutcomeData.objects.get().derivations) == 1  # saving it again keeps the record
 
 
 def test_the_derive_helper_says_what_is_wrong(client, cast, pain):
