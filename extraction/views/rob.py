@@ -155,7 +155,7 @@ def _figure_rows(rows: list[StudyRob], outcome, by_n: bool) -> tuple[list[RobRow
     missing = [row.study.name for row in shown if by_n and not weights[row.study.pk]]
     note = ""
     if missing:
-        note = f"Weighted equally: no participant numbers for {', '.join(missing)}."
+        note = f"none yet for {', '.join(missing)}."
         weights = {}
     figure_rows = [
         RobRow(

@@ -190,3 +190,25 @@ def test_a_review_without_tools_uses_rob2_and_the_lead_picks_others(cast):
         services.rob_tools_update(review=cast.review, tools=[])
     with pytest.raises(ValidationError):
         services.rob_tools_update(review=cast.review, tools=["grade"])
+
+
+def test_the_demo_answers_lead_the_algorithm_to_their_judgement():
+    from extraction.demo_rob import ANSWERS
+    from extraction.rob import suggest_domain
+
+    for domain, levels in ANSWERS.items():
+        for level, answers in levels.items():
+            assert suggest_domain("rob2", domain, answers) == level, (domain, level)
+
+
+def test_the_demo_assesses_blinded_with_a_consensus_and_one_left_open(cast, outcome):
+    from extraction.demo_rob import demo_rob
+
+    for name in ("Alpha 2010", "Beta 2012", "Gamma 2015", "Delta 2018"):
+        Study.objects.create(review=cast.review, name=name)
+    demo_rob(cast.review, cast.reviewer1, cast.reviewer2, cast.lead)
+    rows = RobAssessment.objects.filter(outcome=outcome)
+    assert rows.filter(assessor=cast.reviewer1).count() == 4
+    assert rows.filter(assessor=cast.reviewer2).count() == 3
+    assert rows.filter(consensus=True).count() == 2
+    assert all(len(row.support) == 5 and row.overall for row in rows)
