@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from . import normalise as norm
+from .blocks import header_blocks
 from .record import ParsedRecord
 from .source import TextSource
 
@@ -31,28 +32,8 @@ def sniff(sample: str) -> bool:
 
 def parse(source: TextSource) -> Iterator[ParsedRecord]:
     """Yield one :class:`ParsedRecord` per ``<n. >`` record."""
-    pairs: list[tuple[str, str]] | None = None
-    start = 0
-    for lineno, line in enumerate(source.lines(), 1):
-        if _HEADER.match(line):
-            if pairs:
-                yield build(pairs, start)
-            pairs, start = [], lineno
-            continue
-        match = _TAG.match(line)
-        if match and pairs is not None:
-            pairs.append((match.group(1), match.group(2).strip()))
-        elif line.isspace() or not line:
-            continue
-        elif pairs:
-            tag, value = pairs[-1]
-            pairs[-1] = (tag, f"{value}\n{line.strip()}")
-        else:
-            source.warn(lineno, f"text outside a record skipped: {line.strip()[:60]!r}")
-    if pairs:
+    for start, pairs in header_blocks(source, _HEADER, _TAG):
         yield build(pairs, start)
-    elif pairs is not None:
-        raise source.error("record has no fields (file truncated?)", start)
 
 
 def build(pairs: list[tuple[str, str]], line: int) -> ParsedRecord:
