@@ -15,9 +15,11 @@ def review_create(*, user, **fields) -> Review:
     review.full_clean()
     review.save()
     Membership.objects.create(review=review, user=user, role=Role.LEAD)
+    from extraction.services.form_builder import extraction_form_create_default
     from screening.services import exclusion_reasons_create_defaults
 
     exclusion_reasons_create_defaults(review=review)
+    extraction_form_create_default(review=review, user=user)
     return review
 
 
