@@ -178,3 +178,27 @@ class QueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} waits at {self.get_stage_display()}"
+
+
+class ScreenerTally(models.Model):
+    """How many decisions a reviewer has made at a stage of a review.
+
+    Kept by the decision services so the card's progress costs no count: with
+    100,000 records, counting a reviewer's decisions joins every one of them to
+    its record (200 ms on PostgreSQL). A missing row is rebuilt by counting.
+    """
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="+", db_index=False)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=2, choices=Stage.choices)
+    done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "reviewer", "stage"], name="screener_tally_one_per_stage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer}: {self.done} ({self.get_stage_display()})"

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from reviews.models import Record, Review
 
@@ -12,6 +13,7 @@ from .models import (
     ExclusionReason,
     FullText,
     Resolution,
+    ScreenerTally,
     Stage,
     Verdict,
 )
@@ -52,12 +54,15 @@ def decision_record(
     _check_reason(review, stage, verdict, reason)
     before = list(Decision.objects.filter(record=record, stage=stage))
     decision = next((d for d in before if d.reviewer_id == reviewer.pk), None)
+    new = decision is None
     decision = decision or Decision(record=record, stage=stage, reviewer=reviewer)
     decision.verdict = verdict
     decision.reason = reason if verdict == Verdict.EXCLUDE else None
     decision.note = note.strip()
     decision.labels = _clean_labels(labels)
     decision.save()
+    if new:
+        _tally_add(review, reviewer, stage, 1)
     decisions = [d for d in before if d.pk != decision.pk] + [decision]
     _settle(record, stage, review, decisions, had_decisions=bool(before))
     return decision
@@ -72,9 +77,30 @@ def decision_withdraw(*, record: Record, reviewer, stage: str) -> bool:
             "This record is already resolved; its decisions can no longer change."
         )
     deleted, _ = Decision.objects.filter(record=record, stage=stage, reviewer=reviewer).delete()
+    if deleted:
+        _tally_add(record.review, reviewer, stage, -1)
     if Conflict.objects.filter(record=record, stage=stage, resolved=False).delete()[0]:
         queue_enter(record=record, stage=stage)
     return bool(deleted)
+
+
+def screener_done(*, review: Review, reviewer, stage: str) -> int:
+    """How many decisions the reviewer has made at the stage: their progress, from the tally."""
+    tally = ScreenerTally.objects.filter(review=review, reviewer=reviewer, stage=stage)
+    done = tally.values_list("done", flat=True).first()
+    if done is None:
+        done = Decision.objects.filter(
+            record__review=review, reviewer=reviewer, stage=stage
+        ).count()
+        row = ScreenerTally(review=review, reviewer=reviewer, stage=stage, done=done)
+        ScreenerTally.objects.bulk_create([row], ignore_conflicts=True)
+    return done
+
+
+def _tally_add(review: Review, reviewer, stage: str, change: int) -> None:
+    """Move the reviewer's tally; a tally not made yet is counted when first read."""
+    tally = ScreenerTally.objects.filter(review=review, reviewer=reviewer, stage=stage)
+    tally.update(done=F("done") + change)
 
 
 def _lock(record: Record) -> Record:

@@ -82,7 +82,7 @@ def card_context(request, review, stage, record, *, form=None, error: str = "", 
         "reason_required": stage == Stage.FULL_TEXT or review.reason_at_title_abstract,
         "full_text_form": FullTextForm() if stage == Stage.FULL_TEXT else None,
         "error": error,
-        "done_count": Decision.objects.filter(record__review=review, stage=stage, reviewer=request.user).count(),
+        "done_count": services.screener_done(review=review, reviewer=request.user, stage=stage),
     }
 
 
