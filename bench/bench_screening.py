@@ -1,0 +1,355 @@
+"""Screening a 100,000-record review: "decide and load next", on SQLite and PostgreSQL.
+
+    python bench/bench_screening.py [--n 100000] [--decisions 500] [--seconds 10]
+
+A fresh database per engine gets a review with n records and 10 reviewers,
+half of it already screened (agreements, conflicts, a few records waiting for
+their second vote). Then, in production settings with DEBUG off:
+
+- server time of one "decide and load next" (the htmx POST the screening page
+  sends), through Django's test Client, over `--decisions` decisions spread
+  round-robin over the 10 reviewers, p50/p95; with the SQL queries it ran;
+- the peer: the raw ORM cost of the two essential queries, a plain INSERT of
+  the decision and a SELECT of the next record by id, in one transaction;
+- two screeners without think time, in two processes, for `--seconds`.
+
+Settings: production (DEBUG off), CONN_MAX_AGE=60. Targets: p50 <= 10 ms and p95 <= 30 ms server time; >= 150 decisions/s on PostgreSQL.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import OUT, ROOT  # noqa: E402
+
+POSTGRES = "postgres://postgres@127.0.0.1:5432/prismatic_bench"
+REVIEWERS = 10
+NEXT = re.compile(rb'data-record="(\d*)"')
+WORDS = (
+    "ketamine chronic pain randomised trial placebo adults neuropathic opioid dose infusion "
+    "outcome score week follow-up analysis patients rats mice cohort safety efficacy relief "
+    "depression anaesthesia visual analogue scale baseline significant reduction"
+).split()
+
+
+def child(n: int, decisions: int, seconds: float) -> None:
+    """Build the review and measure, inside the process that owns the database."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    review, reviewers = build(n)
+    figures = {"view": measure_view(review, reviewers, decisions)}
+    figures["peer"] = measure_peer(review, decisions)
+    figures["pair"] = measure_pair(review, reviewers[:2], seconds)
+    print(json.dumps(figures))
+
+
+def build(n: int):
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from reviews.bulk import insert_rows
+    from reviews.models import ImportBatch, Membership, Record, Role
+    from reviews.records import ROW_FIELDS, record_row
+    from reviews.services import review_create
+    from screening.queue import queue_fill
+
+    rng = random.Random(4)
+    users = get_user_model().objects
+    lead = users.create(username="lead")
+    review = review_create(
+        user=lead,
+        title="Benchmark review",
+        include_terms="ketamine, randomi*",
+        exclude_terms="rats, mice",
+    )
+    reviewers = [users.create(username=f"reviewer{i}") for i in range(REVIEWERS)]
+    Membership.objects.bulk_create(
+        Membership(review=review, user=user, role=Role.REVIEWER) for user in reviewers
+    )
+    batch = ImportBatch.objects.create(
+        review=review, source="medline", file_name="bench.nbib", sha256="0" * 64, status="done"
+    )
+    with transaction.atomic():
+        insert_rows(
+            Record,
+            ROW_FIELDS,
+            (record_row(invented(rng, i), batch=batch, position=i) for i in range(n)),
+        )
+        ids = list(Record.objects.filter(review=review).order_by("pk").values_list("pk", flat=True))
+        screen_half(review, reviewers, ids, rng)
+    queue_fill(review=review, stage="ta")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return review, reviewers
+
+
+def invented(rng: random.Random, i: int):
+    from reviews.importers.record import ParsedRecord
+
+    abstract = " ".join(rng.choice(WORDS) for _ in range(220))
+    return ParsedRecord(
+        title=f"Trial {i}: " + " ".join(rng.choice(WORDS) for _ in range(12)),
+        abstract=abstract,
+        authors=tuple(f"Author{j}, A." for j in range(rng.randint(1, 8))),
+        year=rng.randint(1990, 2025),
+        journal="Journal of Invented Results",
+        keywords=("ketamine", "pain"),
+    )
+
+
+def screen_half(review, reviewers, ids, rng) -> None:
+    """Both votes on the first half (agreements and about 10 % conflicts), one vote on 1,000 more."""
+    from django.utils import timezone
+
+    from reviews.bulk import insert_rows
+    from screening.models import Conflict, Decision, Resolution
+
+    now = timezone.now()
+    half = len(ids) // 2
+    votes, resolutions, conflicts = [], [], []
+    for k, record in enumerate(ids[:half]):
+        first, second = reviewers[(2 * k) % REVIEWERS], reviewers[(2 * k + 1) % REVIEWERS]
+        verdict = rng.choices(["exclude", "include"], [8, 2])[0]
+        other = (
+            verdict if rng.random() > 0.1 else ("include" if verdict == "exclude" else "exclude")
+        )
+        votes += [(record, first.pk, verdict), (record, second.pk, other)]
+        if verdict == other:
+            resolutions.append((record, "ta", verdict, "agreement", "", now))
+        else:
+            conflicts.append((record, "ta", now, False))
+    for k, record in enumerate(ids[half : half + 1000]):
+        votes.append((record, reviewers[k % REVIEWERS].pk, "exclude"))
+    insert_rows(
+        Decision,
+        ["record", "reviewer", "verdict", "stage", "note", "labels", "created", "updated"],
+        ((r, u, v, "ta", "", "[]", now, now) for r, u, v in votes),
+    )
+    insert_rows(
+        Resolution, ["record", "stage", "verdict", "source", "note", "created"], resolutions
+    )
+    insert_rows(Conflict, ["record", "stage", "created", "resolved"], conflicts)
+
+
+def measure_view(review, reviewers, decisions: int) -> dict:
+    """Server time of the htmx "decide" POST, which answers with the next record's card."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from screening.queue import next_record
+
+    url = reverse("screen_decide", args=[review.pk, "title-abstract"])
+    clients, current = [], []
+    for user in reviewers:
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+        current.append(next_record(review, user, "ta").pk)
+    rng = random.Random(7)
+    times, queries = [], []
+    warm_up = 50
+    for i in range(warm_up + decisions):
+        k = i % len(reviewers)
+        data = {"record": current[k], "verdict": rng.choices(["exclude", "include"], [8, 2])[0]}
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = clients[k].post(url, data, HTTP_HX_REQUEST="true", secure=True)
+            elapsed = time.perf_counter() - start
+        assert response.status_code == 200, response.status_code
+        current[k] = int(NEXT.search(response.content).group(1))
+        if i >= warm_up:
+            times.append(elapsed * 1000)
+            queries.append(len(captured))
+    return summary(times) | {"queries": statistics.mean(queries), "max_queries": max(queries)}
+
+
+def measure_peer(review, decisions: int) -> dict:
+    """The floor: INSERT one decision and SELECT the next record by id, in one transaction."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from reviews.models import Record
+    from screening.models import Decision
+
+    peer = get_user_model().objects.create(username="peer")
+    ids = list(
+        Record.objects.filter(review=review)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[: decisions + 50]
+    )[::-1]
+    times = []
+    for i, record_id in enumerate(ids[:-1]):
+        start = time.perf_counter()
+        with transaction.atomic():
+            Decision.objects.bulk_create(
+                [Decision(record_id=record_id, stage="ta", reviewer=peer, verdict="exclude")]
+            )
+            Record.objects.filter(pk__gt=record_id).order_by("pk").first()
+        if i >= 50:
+            times.append((time.perf_counter() - start) * 1000)
+    return summary(times)
+
+
+def measure_pair(review, pair, seconds: float) -> dict:
+    """Two screeners deciding as fast as the server answers, each in a process of its own."""
+    from django.db import connections
+
+    connections.close_all()  # the children open their own
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(3)
+    results = context.Queue()
+    workers = [
+        context.Process(target=screener, args=(review.pk, user.pk, seconds, start, results))
+        for user in pair
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    counts = [results.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    return {"decisions": sum(counts), "seconds": seconds, "per_second": sum(counts) / seconds}
+
+
+def screener(review_id: int, user_id: int, seconds: float, start, results) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from reviews.models import Review
+    from screening.queue import next_record
+
+    user = get_user_model().objects.get(pk=user_id)
+    client = Client()
+    client.force_login(user)
+    record = next_record(Review.objects.get(pk=review_id), user, "ta").pk
+    url = reverse("screen_decide", args=[review_id, "title-abstract"])
+    rng = random.Random(user_id)
+    done = 0
+    start.wait()
+    stop = time.perf_counter() + seconds
+    while time.perf_counter() < stop:
+        verdict = rng.choices(["exclude", "include"], [8, 2])[0]
+        response = client.post(
+            url, {"record": record, "verdict": verdict}, HTTP_HX_REQUEST="true", secure=True
+        )
+        record = int(NEXT.search(response.content).group(1))
+        done += 1
+    results.put(done)
+
+
+def summary(times: list[float]) -> dict:
+    times = sorted(times)
+    return {
+        "p50": statistics.median(times),
+        "p95": times[int(0.95 * (len(times) - 1))],
+        "mean": statistics.mean(times),
+    }
+
+
+def database_env(url: str) -> dict:
+    # Production settings: DEBUG off, the cached template loader, no query log;
+    # persistent connections, as a deployment keeps them (CONN_MAX_AGE=0 opens
+    # a connection for every request, which PostgreSQL then plans from cold).
+    return {
+        "CONN_MAX_AGE": "60",
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "REDIS_URL": "",
+        "PRISMATIC_VAR_DIR": str(OUT / "var-screening"),
+    }
+
+
+def fresh_sqlite() -> str:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / "bench-screening.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def fresh_postgres() -> str | None:
+    drop = [
+        "psql",
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-q",
+        "-c",
+        "DROP DATABASE IF EXISTS prismatic_bench WITH (FORCE)",
+        "-c",
+        "CREATE DATABASE prismatic_bench",
+    ]
+    try:
+        subprocess.run(drop, check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        print(f"PostgreSQL not reachable, skipped: {error}")
+        return None
+    return POSTGRES
+
+
+def report(name: str, figures: dict, n: int) -> None:
+    view, peer, pair = figures["view"], figures["peer"], figures["pair"]
+    print(
+        f"{name:<11} decide and load next  p50 {view['p50']:5.1f} ms  p95 {view['p95']:5.1f} ms"
+        f"  ({view['queries']:.1f} SQL queries a decision on average, at most {view['max_queries']})"
+    )
+    print(
+        f"{'':<11} raw ORM peer          p50 {peer['p50']:5.1f} ms  p95 {peer['p95']:5.1f} ms"
+        f"  (INSERT decision + SELECT next by id)"
+    )
+    print(
+        f"{'':<11} two screeners         {pair['per_second']:5.0f} decisions/s"
+        f"  ({pair['decisions']:,} in {pair['seconds']:.0f} s, {n:,} records, half screened)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--decisions", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args, _ = parser.parse_known_args()
+    if args.child:
+        child(args.n, args.decisions, args.seconds)
+        return
+    started = time.perf_counter()
+    for name, url in (("SQLite", fresh_sqlite()), ("PostgreSQL", fresh_postgres())):
+        if url is None:
+            continue
+        command = [sys.executable, __file__, "--child", f"--n={args.n}"]
+        command += [f"--decisions={args.decisions}", f"--seconds={args.seconds}"]
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=database_env(url), cwd=ROOT
+        )
+        if result.returncode:
+            sys.exit(result.stderr[-3000:])
+        report(name, json.loads(result.stdout.strip().splitlines()[-1]), args.n)
+    print(f"({time.perf_counter() - started:.0f} s in all)")
+
+
+if __name__ == "__main__":
+    main()
