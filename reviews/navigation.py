@@ -25,11 +25,22 @@ NAV = [
     ("screen", ("full-text",), "Full text", Ability.CONTRIBUTE, ()),
     ("conflict_list", (), "Conflicts", Ability.MANAGE, ()),
     ("study_list", (), "Studies", Ability.VIEW, ("study_detail",)),
+    ("extraction_list", (), "Extraction", Ability.VIEW, ("study_extract", "study_extract_compare")),
+    ("outcome_list", (), "Outcomes", Ability.VIEW, ("outcome_data", "outcome_edit", "comparison_edit")),
+    (
+        "rob_home",
+        (),
+        "Risk of bias",
+        Ability.VIEW,
+        ("rob_list", "rob_assess", "rob_assess_outcome", "rob_consensus", "rob_consensus_outcome"),
+    ),
 ]
 # The review's own pages, in a menu beside the stages.
 REVIEW_MENU = [
     ("review_team", (), "Team", Ability.VIEW, ()),
     ("reason_list", (), "Exclusion reasons", Ability.VIEW, ()),
+    ("extraction_form", (), "Extraction form", Ability.VIEW, ("extraction_section", "extraction_field")),
+    ("rob_settings", (), "Risk-of-bias tools", Ability.MANAGE, ()),
     ("review_settings", (), "Settings", Ability.MANAGE, ()),
     ("review_history", (), "History", Ability.MANAGE, ()),
 ]
