@@ -74,10 +74,21 @@ def demo_load() -> tuple[Review, bool]:
     for demo in DEMO_USERS[1:]:
         services.membership_add(review=review, identifier=demo.username, role=demo.role)
     demo_imports(review, lead)
+    demo_later_stages(review, users["demo-reviewer1"], users["demo-reviewer2"], lead)
+    return review, True
+
+
+def demo_later_stages(review: Review, reviewer1, reviewer2, lead) -> None:
+    """Screening, extraction, outcome data and risk of bias, each from its own app."""
+    from extraction.demo import demo_extraction
+    from extraction.demo_outcomes import demo_outcomes
+    from extraction.demo_rob import demo_rob
     from screening.demo import demo_screening
 
-    demo_screening(review, users["demo-reviewer1"], users["demo-reviewer2"], lead)
-    return review, True
+    demo_screening(review, reviewer1, reviewer2, lead)
+    demo_extraction(review, reviewer1, reviewer2, lead)
+    demo_outcomes(review, lead)
+    demo_rob(review, reviewer1, reviewer2, lead)
 
 
 # (file, source, interface, search strategy): illustrative searches of the three databases.

@@ -12,6 +12,7 @@ from reviews.models import Record, Review
 from .agreement import Agreement, cohen_kappa
 from .models import Conflict, Decision, FullText, Resolution, Stage, Verdict
 from .queue import forward_verdicts, open_for, stage_records
+from .services import screener_done
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Progress:
 def progress(review: Review, reviewer, stage: str) -> Progress:
     """A reviewer's own progress; nothing in it depends on anyone else's votes but the quota."""
     return Progress(
-        done_by_me=Decision.objects.filter(record__review=review, stage=stage, reviewer=reviewer).count(),
+        done_by_me=screener_done(review=review, reviewer=reviewer, stage=stage),
         left_for_me=open_for(review, reviewer, stage).count(),
         in_stage=stage_records(review, stage).count(),
     )

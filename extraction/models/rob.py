@@ -29,11 +29,17 @@ class RobAssessment(models.Model):
     history = HistoricalRecords(excluded_fields=["updated"])
 
     class Meta:
+        # Two constraints, since SQLite cannot treat NULL outcomes as equal.
         constraints = [
             models.UniqueConstraint(
                 fields=["study", "outcome", "tool", "assessor", "consensus"],
-                name="rob_one_per_assessor",
-                nulls_distinct=False,
+                condition=models.Q(outcome__isnull=False),
+                name="rob_one_per_assessor_outcome",
+            ),
+            models.UniqueConstraint(
+                fields=["study", "tool", "assessor", "consensus"],
+                condition=models.Q(outcome__isnull=True),
+                name="rob_one_per_assessor_study",
             ),
         ]
 

@@ -354,11 +354,9 @@ def test_it_warns_when_an_arm_is_larger_than_on_every_other_outcome(cast, compar
 
 
 def test_the_demo_has_a_continuous_and_two_dichotomous_outcomes(db):
-    from extraction.demo_outcomes import demo_outcomes
     from reviews.demo import demo_load
 
-    review, _ = demo_load()
-    demo_outcomes(review, review.memberships.get(role="lead").user)
+    review, _ = demo_load()  # runs extraction.demo_outcomes.demo_outcomes
     outcomes = review.comparisons.get(name="IV ketamine vs control").outcomes.all()
     assert [(o.name, o.data_type, o.measure) for o in outcomes] == [
         ("Pain intensity", "continuous", "MD"),
