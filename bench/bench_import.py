@@ -12,16 +12,14 @@ the ratio shows what storing and deduplicating add. Targets: 20 s on SQLite,
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import OUT, ROOT, corpus  # noqa: E402
-
-POSTGRES = "postgres://postgres@127.0.0.1:5432/prismatic_bench"
+from corpus import ROOT, corpus  # noqa: E402
+from databases import database_env, fresh_postgres, fresh_sqlite  # noqa: E402
 
 RUN = r"""
 import json, sys, time
@@ -63,47 +61,6 @@ def run(code: str, env: dict | None = None) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def database_env(url: str) -> dict:
-    # Production settings: DEBUG would log every query and slow the import down.
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "localhost",
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "REDIS_URL": "",
-    }
-
-
-def fresh_sqlite() -> str:
-    path = OUT / "bench-import.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def fresh_postgres() -> str | None:
-    drop = [
-        "psql",
-        "-h",
-        "127.0.0.1",
-        "-U",
-        "postgres",
-        "-q",
-        "-c",
-        "DROP DATABASE IF EXISTS prismatic_bench WITH (FORCE)",
-        "-c",
-        "CREATE DATABASE prismatic_bench",
-    ]
-    try:
-        subprocess.run(drop, check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as error:
-        print(f"PostgreSQL not reachable, skipped: {error}")
-        return None
-    return POSTGRES
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
@@ -113,7 +70,7 @@ def main() -> None:
     print(
         f"parse only (peer)   {parse['records']:>7,} records  {parse['seconds']:6.1f} s  {parse['records'] / parse['seconds']:>8,.0f} records/s"
     )
-    for name, url in (("SQLite", fresh_sqlite()), ("PostgreSQL", fresh_postgres())):
+    for name, url in (("SQLite", fresh_sqlite("bench-import")), ("PostgreSQL", fresh_postgres())):
         if url is None:
             continue
         result = run(RUN.format(root=str(ROOT), path=path), env=database_env(url))

@@ -19,7 +19,6 @@ Settings: production (DEBUG off), CONN_MAX_AGE=60. Targets: p50 <= 10 ms and p95
 import argparse
 import json
 import multiprocessing
-import os
 import random
 import re
 import statistics
@@ -30,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import OUT, ROOT  # noqa: E402
+from databases import database_env, fresh_postgres, fresh_sqlite  # noqa: E402
 
-POSTGRES = "postgres://postgres@127.0.0.1:5432/prismatic_bench"
 REVIEWERS = 10
 NEXT = re.compile(rb'data-record="(\d*)"')
 WORDS = (
@@ -264,50 +263,10 @@ def summary(times: list[float]) -> dict:
     }
 
 
-def database_env(url: str) -> dict:
-    # Production settings: DEBUG off, the cached template loader, no query log;
-    # persistent connections, as a deployment keeps them (CONN_MAX_AGE=0 opens
-    # a connection for every request, which PostgreSQL then plans from cold).
-    return {
-        "CONN_MAX_AGE": "60",
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "REDIS_URL": "",
-        "PRISMATIC_VAR_DIR": str(OUT / "var-screening"),
-    }
-
-
-def fresh_sqlite() -> str:
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "bench-screening.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def fresh_postgres() -> str | None:
-    drop = [
-        "psql",
-        "-h",
-        "127.0.0.1",
-        "-U",
-        "postgres",
-        "-q",
-        "-c",
-        "DROP DATABASE IF EXISTS prismatic_bench WITH (FORCE)",
-        "-c",
-        "CREATE DATABASE prismatic_bench",
-    ]
-    try:
-        subprocess.run(drop, check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as error:
-        print(f"PostgreSQL not reachable, skipped: {error}")
-        return None
-    return POSTGRES
+def screening_env(url: str) -> dict:
+    # Persistent connections, as a deployment keeps them: CONN_MAX_AGE=0 opens a
+    # connection for every request, which PostgreSQL then plans from cold.
+    return database_env(url, CONN_MAX_AGE="60", PRISMATIC_VAR_DIR=str(OUT / "var-screening"))
 
 
 def report(name: str, figures: dict, n: int) -> None:
@@ -337,13 +296,16 @@ def main() -> None:
         child(args.n, args.decisions, args.seconds)
         return
     started = time.perf_counter()
-    for name, url in (("SQLite", fresh_sqlite()), ("PostgreSQL", fresh_postgres())):
+    for name, url in (
+        ("SQLite", fresh_sqlite("bench-screening")),
+        ("PostgreSQL", fresh_postgres()),
+    ):
         if url is None:
             continue
         command = [sys.executable, __file__, "--child", f"--n={args.n}"]
         command += [f"--decisions={args.decisions}", f"--seconds={args.seconds}"]
         result = subprocess.run(
-            command, capture_output=True, text=True, env=database_env(url), cwd=ROOT
+            command, capture_output=True, text=True, env=screening_env(url), cwd=ROOT
         )
         if result.returncode:
             sys.exit(result.stderr[-3000:])
