@@ -30,6 +30,27 @@ register(ImportBatch, "review_id")
 register(DuplicatePair, "review_id")
 
 
+def register_later_stages() -> None:
+    """Screening and extraction build on reviews, so their models join here, once, when first needed."""
+    from extraction import models as extraction
+    from screening import models as screening
+
+    for model, lookup in (
+        (screening.ExclusionReason, "review_id"),
+        (screening.Decision, "record__review_id"),
+        (screening.Resolution, "record__review_id"),
+        (screening.FullText, "record__review_id"),
+        (extraction.Study, "review_id"),
+        (extraction.ExtractionEntry, "study__review_id"),
+        (extraction.Comparison, "review_id"),
+        (extraction.Outcome, "comparison__review_id"),
+        (extraction.OutcomeData, "outcome__comparison__review_id"),
+        (extraction.RobAssessment, "study__review_id"),
+    ):
+        if (model, lookup) not in _SOURCES:
+            register(model, lookup)
+
+
 @dataclass(frozen=True)
 class FieldChange:
     field: str
@@ -49,6 +70,7 @@ class HistoryEntry:
 
 def review_history(review: Review, *, offset: int = 0, limit: int = 50) -> list[HistoryEntry]:
     """Changes to anything in ``review``, newest first, ``limit`` of them after ``offset``."""
+    register_later_stages()
     wanted = offset + limit
     streams = [
         model.history.filter(**{lookup: review.pk})
