@@ -130,10 +130,12 @@ class EntryForm(forms.Form):
 
 def _autosave_attrs(field: FormField, url: str) -> dict:
     # Posts the whole enclosing form (htmx does for non-GET requests); the view
-    # reads only this field's answer from it.
+    # reads only this field's answer from it. One save at a time per form, in
+    # the order the answers were given.
     return {
         "hx-post": url,
         "hx-trigger": "change",
+        "hx-sync": "closest form:queue all",
         "hx-target": f"#save-{field.key}",
         "hx-swap": "innerHTML",
     }

@@ -145,6 +145,9 @@ def _set(entry: ExtractionEntry, key: str, value) -> None:
 @transaction.atomic
 def entry_carry_over(*, entry: ExtractionEntry) -> list[str]:
     """Move an entry to the current form version; return the labels of answers dropped."""
+    entry = (
+        ExtractionEntry.objects.select_for_update().select_related("study__review").get(pk=entry.pk)
+    )
     current = extraction_form_current(entry.study.review)
     old_fields = {f.key: f for f in FormField.objects.filter(section__form=entry.form_id)}
     kept, dropped = {}, []

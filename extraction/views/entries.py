@@ -111,7 +111,7 @@ def _carry_over(request, review, study):
     if entry is None:
         return redirect("study_extract", review.pk, study.pk)
     dropped = services.entry_carry_over(entry=entry)
-    version = entry.form.version
+    version = extraction_form_current(review).version
     if dropped:
         messages.warning(
             request,

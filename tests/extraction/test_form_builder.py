@@ -158,7 +158,9 @@ def test_the_round_trip_keeps_old_data_readable_under_its_version(client, cast, 
     assert "47.25 years" in text and "Country</dt>" in text and "Abstract only" in text
     assert "Country of recruitment" not in text and "Setting type" not in text
 
-    client.post(url, {"action": "carry_over"})
+    carried = client.post(url, {"action": "carry_over"}, follow=True)
+    assert "Carried over to version 2; these answers no longer fit" in carried.content.decode()
+    assert "Age, mean, Notes." in carried.content.decode()
     entry.refresh_from_db()
     assert entry.form == v2
     assert entry.values == {
