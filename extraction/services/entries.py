@@ -149,10 +149,19 @@ def entry_carry_over(*, entry: ExtractionEntry) -> list[str]:
         ExtractionEntry.objects.select_for_update().select_related("study__review").get(pk=entry.pk)
     )
     current = extraction_form_current(entry.study.review)
-    old_fields = {f.key: f for f in FormField.objects.filter(section__form=entry.form_id)}
+    old_fields = {
+        f.key: f
+        for f in FormField.objects.filter(section__form=entry.form_id).order_by(
+            "section__position", "section__pk", "position", "pk"
+        )
+    }
     kept, dropped = {}, []
     new_fields = {f.key: f for f in FormField.objects.filter(section__form=current)}
-    for key, value in entry.values.items():
+    # In the old form's order: PostgreSQL's jsonb keeps no key order of its own.
+    ordered = [key for key in old_fields if key in entry.values]
+    ordered += [key for key in entry.values if key not in old_fields]
+    for key in ordered:
+        value = entry.values[key]
         field = new_fields.get(key)
         cleaned = _recleaned(field, old_fields.get(key), value) if field else None
         if cleaned is None:
