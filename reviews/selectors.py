@@ -62,7 +62,9 @@ def review_counts(review: Review) -> dict[str, int]:
             counts["screened"] = prisma.records_screened
         if prisma.reports_assessed:
             counts["full_text"] = prisma.reports_assessed
-            counts["included"] = review.studies.count() or prisma.included
+            # Studies made of included reports; a study entered by hand with no report doesn't count.
+            with_reports = review.studies.filter(reports__isnull=False).distinct().count()
+            counts["included"] = with_reports or prisma.included
     return counts
 
 
