@@ -12,6 +12,7 @@ import math
 import sys
 from dataclasses import dataclass
 
+import numpy as np
 from scipy import stats
 
 from synthesis.stats import effects as es
@@ -187,7 +188,7 @@ def actual_results(case: dict) -> dict:
     if "leave_one_out" in expected:
         out["leave_one_out"] = leave_one_out_rows(case, studies)
     if "small_study_effects" in expected:
-        out["small_study_effects"] = small_study.small_study_block(result)
+        out["small_study_effects"] = small_study_block(result, expected["small_study_effects"])
     return out
 
 
@@ -219,6 +220,32 @@ def leave_one_out_rows(case: dict, studies: list[dict]) -> list[dict]:
         row |= {"Q": h.Q, "Q_p": h.p, "I2": h.I2, "H2": h.H2, "tau2": h.tau2}
         rows.append(row)
     return rows
+
+
+def small_study_block(result: MetaAnalysis, expected: dict) -> dict:
+    egger = small_study.egger_test(result)
+    begg = small_study.rank_correlation(result)
+    # the estimator is part of the method (the case's trimfill call), not a result
+    estimator = expected.get("trim_and_fill", {}).get("estimator", "L0")
+    trim = small_study.trim_and_fill(result, estimator=estimator)
+    back = np.exp if result.effects.log_scale else (lambda x: x)
+    filled = [
+        {"yi": float(y), "vi": float(v), "effect": float(back(y))}
+        for y, v in zip(trim.filled_yi, trim.filled_vi, strict=True)
+    ]
+    return {
+        "egger_regression": dict(egger.__dict__),
+        "begg_rank_correlation": {"kendall_tau": begg.kendall_tau, "p": begg.p},
+        "trim_and_fill": {
+            "estimator": trim.estimator,
+            "side": trim.side,
+            "k0": trim.k0,
+            "k0_se": trim.k0_se,
+            "pooled": pooled_block(trim.filled),
+            "heterogeneity": heterogeneity_block(trim.filled),
+            "filled_studies": filled,
+        },
+    }
 
 
 # --- comparing ---------------------------------------------------------------
