@@ -186,7 +186,7 @@ def heterogeneity_random(yi, vi, q: float, tau2: float, *, interval=None) -> Het
     w = 1 / vi
     if len(yi) > 1:
         s2 = (len(yi) - 1) * w.sum() / (w.sum() ** 2 - np.sum(w**2))
-        i2, h2 = 100 * tau2 / (tau2 + s2), (tau2 + s2) / s2
+        i2, h2 = float(100 * tau2 / (tau2 + s2)), float((tau2 + s2) / s2)
     else:
         i2 = h2 = None
     lower, upper = interval if interval is not None else (None, None)
