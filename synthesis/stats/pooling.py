@@ -6,7 +6,7 @@ All estimates, standard errors and interval limits are on the analysis scale
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -333,13 +333,7 @@ def peto(effects: StudyEffects, *, level: float = 0.95) -> MetaAnalysis:
     Yusuf S et al. (1985). Prog Cardiovasc Dis 27:335-371.
     """
     result = inverse_variance(effects, model="fixed", level=level)
-    return _replace(result, pooling="peto")
-
-
-def _replace(result: MetaAnalysis, **changes) -> MetaAnalysis:
-    from dataclasses import replace
-
-    return replace(result, **changes)
+    return replace(result, pooling="peto")
 
 
 def _mh_estimate(measure: str, a, n1, c, n2) -> tuple[float, float, np.ndarray]:
@@ -462,7 +456,7 @@ def _mh_random(fixed: MetaAnalysis, yi, vi, level: float) -> MetaAnalysis:
     estimate = float(np.sum(weights * yi) / weights.sum())
     pooled = _pool(yi, weights, estimate, len(yi), "wald", level, fixed.pooled.log_scale)
     pis = _prediction_intervals(pooled, tau2, len(yi), level)
-    return _replace(
+    return replace(
         fixed,
         model="random",
         tau2_method="DL",
