@@ -1,0 +1,411 @@
+"""The forest plot in the layout people know from RevMan.
+
+Columns, left to right: study, the per-arm data of the experimental and the
+control group, weight, the effect with its confidence interval as text, then
+the plot: a square per study sized by weight with its CI line, the pooled
+diamond, the line of no effect and "favours" labels under the axis. The
+heterogeneity and overall-effect lines sit under the table.
+
+Inputs are plain :class:`ForestRow` and :class:`ForestPooled` values on the
+reported scale (risk ratio, not log risk ratio); the caller formats the per-arm
+columns and the statistics lines, so this module only draws.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Polygon
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from matplotlib.transforms import offset_copy
+
+from synthesis.plots.canvas import figure_and_axes, fit_figure
+
+ROW = 0.24  # inches per table row
+PLOT_WIDTH = 2.6  # inches for the effect axis
+FONT_SIZE = 8.5
+COLUMN_GAP = 9.0  # points between columns
+MAX_MARKER = 140.0  # points² of the heaviest study's square
+SQUARE = "#1f5fa8"
+DIAMOND = "black"
+
+
+@dataclass(frozen=True)
+class ForestRow:
+    """One study's line of the forest plot, on the reported scale.
+
+    Attributes
+    ----------
+    label : str
+        Study name, e.g. "Sigtermans 2009".
+    arm_columns : tuple of str
+        The per-arm data already formatted, experimental arm first then
+        control, e.g. ``("12", "30", "20", "31")`` (events, total) or
+        ``("3.1", "1.2", "30", "4.0", "1.5", "31")`` (mean, SD, total).
+    weight_percent : float
+        The study's weight in the pooled estimate, in percent.
+    estimate, ci_lower, ci_upper : float
+        Effect and confidence limits on the reported scale (ratio, not log).
+    """
+
+    label: str
+    arm_columns: tuple[str, ...]
+    weight_percent: float
+    estimate: float
+    ci_lower: float
+    ci_upper: float
+
+
+@dataclass(frozen=True)
+class ForestPooled:
+    """The pooled estimate ("Total (95% CI)"), on the reported scale.
+
+    ``prediction_lower`` and ``prediction_upper`` give the prediction
+    interval, drawn as a bar on its own row when both are given.
+    """
+
+    label: str
+    estimate: float
+    ci_lower: float
+    ci_upper: float
+    prediction_lower: float | None = None
+    prediction_upper: float | None = None
+
+
+def plot_forest(
+    rows: Iterable[ForestRow],
+    pooled: ForestPooled,
+    *,
+    measure_label: str,
+    experimental: str = "Experimental",
+    control: str = "Control",
+    favours: tuple[str, str] = ("Favours experimental", "Favours control"),
+    log_scale: bool = False,
+    heterogeneity_text: str = "",
+    overall_text: str = "",
+    arm_headers: Sequence[str] | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Draw a RevMan-style forest plot.
+
+    Parameters
+    ----------
+    rows : iterable of ForestRow
+        The studies, drawn top to bottom in the order given.
+    pooled : ForestPooled
+        The pooled estimate, drawn as a diamond spanning its CI.
+    measure_label : str
+        Header of the effect column and the plot, e.g. "Risk Ratio\\nM-H,
+        Random, 95% CI".
+    experimental, control : str
+        Names of the two arms, over their data columns.
+    favours : tuple of str
+        Labels under the axis, left of the line of no effect then right.
+    log_scale : bool
+        Ratio measures: a log axis with no effect at 1; otherwise no effect
+        is at 0.
+    heterogeneity_text, overall_text : str
+        Lines under the table, e.g. "Heterogeneity: Tau² = 0.04; Chi² = 21.3,
+        df = 15 (P = 0.13); I² = 30%" and "Test for overall effect: Z = 3.1
+        (P = 0.002)".
+    arm_headers : sequence of str, optional
+        Headers of one arm's columns; by default "Events", "Total" for two
+        columns per arm and "Mean", "SD", "Total" for three.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (the table goes left of them); by default a new
+        figure sized to the table.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The squares are one scatter collection (gid ``"squares"``, areas
+        proportional to the weights), the CI lines a line collection (gid
+        ``"ci"``), the diamond a polygon (gid ``"diamond"``) and the line of
+        no effect has gid ``"no-effect"``.
+    """
+    rows = list(rows)
+    if not rows:
+        raise ValueError("there are no studies to plot")
+    per_arm = _per_arm(rows)
+    if log_scale:
+        _check_positive(rows, pooled)
+    fig, ax, ours = figure_and_axes(ax)
+
+    n = len(rows)
+    pooled_y = n + 0.5
+    has_prediction = pooled.prediction_lower is not None and pooled.prediction_upper is not None
+    last = pooled_y + (1.0 if has_prediction else 0.0)
+    text_rows = [t for t in (heterogeneity_text, overall_text) if t]
+    bottom = last + 0.7 + len(text_rows)
+
+    _draw_studies(ax, rows)
+    _draw_pooled(ax, pooled, pooled_y, has_prediction)
+    null = 1.0 if log_scale else 0.0
+    ax.axvline(null, color="black", linewidth=0.8, zorder=1, gid="no-effect")
+    _style_axis(ax, rows, pooled, log_scale, bottom)
+    _draw_favours(ax, favours)
+
+    table = _table(rows, pooled, per_arm, arm_headers, measure_label, pooled_y)
+    _draw_table(fig, ax, table, experimental, control, per_arm)
+    lines = [(y, t) for y, t in ((pooled_y + 1.0, "Prediction interval"),) if has_prediction]
+    lines += [(last + 1.0 + i, text) for i, text in enumerate(text_rows)]
+    for y, text in lines:
+        ax.text(
+            0,
+            y,
+            text,
+            transform=offset_copy(
+                ax.get_yaxis_transform(), fig=fig, x=-table.left_points, units="points"
+            ),
+            ha="left",
+            va="center",
+            fontsize=FONT_SIZE,
+            gid="statistics",
+        )
+    if ours:
+        fit_figure(fig, ax, PLOT_WIDTH, ROW * (bottom + 0.6))
+    return fig
+
+
+@dataclass
+class _Table:
+    columns: list[tuple[str, list[str], str]]  # header, cells (studies then pooled), align
+    rows_y: list[float]
+    left_points: float = 0.0
+
+
+def _per_arm(rows: Sequence[ForestRow]) -> int:
+    counts = {len(row.arm_columns) for row in rows}
+    if len(counts) != 1:
+        raise ValueError("every row needs the same number of arm columns")
+    (count,) = counts
+    if count % 2:
+        raise ValueError("arm_columns needs as many columns for each of the two arms")
+    return count // 2
+
+
+def _check_positive(rows: Sequence[ForestRow], pooled: ForestPooled) -> None:
+    values = [v for r in rows for v in (r.estimate, r.ci_lower, r.ci_upper)]
+    values += [pooled.estimate, pooled.ci_lower, pooled.ci_upper]
+    if any(not v > 0 for v in values):
+        raise ValueError("a log axis needs positive estimates and limits (the reported ratio)")
+
+
+def _draw_studies(ax: Axes, rows: Sequence[ForestRow]) -> None:
+    ys = list(range(len(rows)))
+    heaviest = max((r.weight_percent for r in rows), default=0.0) or 1.0
+    sizes = [MAX_MARKER * r.weight_percent / heaviest for r in rows]
+    ax.hlines(
+        ys,
+        [r.ci_lower for r in rows],
+        [r.ci_upper for r in rows],
+        colors="black",
+        linewidth=0.9,
+        zorder=2,
+        gid="ci",
+    )
+    ax.scatter(
+        [r.estimate for r in rows],
+        ys,
+        s=sizes,
+        marker="s",
+        color=SQUARE,
+        edgecolors="none",
+        zorder=3,
+        gid="squares",
+    )
+
+
+def _draw_pooled(ax: Axes, pooled: ForestPooled, y: float, has_prediction: bool) -> None:
+    half = 0.32
+    diamond = Polygon(
+        [
+            (pooled.ci_lower, y),
+            (pooled.estimate, y - half),
+            (pooled.ci_upper, y),
+            (pooled.estimate, y + half),
+        ],
+        closed=True,
+        facecolor=DIAMOND,
+        edgecolor=DIAMOND,
+        zorder=3,
+        gid="diamond",
+    )
+    ax.add_patch(diamond)
+    if has_prediction:
+        ax.hlines(
+            y + 1.0,
+            pooled.prediction_lower,
+            pooled.prediction_upper,
+            colors="black",
+            linewidth=3.0,
+            zorder=2,
+            gid="prediction",
+        )
+
+
+def _limits(rows: Sequence[ForestRow], pooled: ForestPooled, log_scale: bool) -> float:
+    """Half-width of a symmetric axis around no effect (in log10 units when logged)."""
+    values = [v for r in rows for v in (r.ci_lower, r.ci_upper)]
+    values += [pooled.ci_lower, pooled.ci_upper]
+    values += [v for v in (pooled.prediction_lower, pooled.prediction_upper) if v is not None]
+    values = [v for v in values if math.isfinite(v) and (v > 0 or not log_scale)]
+    if log_scale:
+        extent = max((abs(math.log10(v)) for v in values), default=1.0)
+        for candidate in (2, 5, 10, 20, 50, 100, 200, 500, 1000):
+            if math.log10(candidate) >= extent:
+                return float(candidate)
+        return 1000.0
+    extent = max((abs(v) for v in values), default=1.0) or 1.0
+    scale = 10 ** math.floor(math.log10(extent))
+    for step in (1, 2, 5, 10):
+        if step * scale >= extent:
+            return step * scale
+    return 10 * scale
+
+
+def _style_axis(
+    ax: Axes, rows: Sequence[ForestRow], pooled: ForestPooled, log_scale: bool, bottom: float
+) -> None:
+    limit = _limits(rows, pooled, log_scale)
+    if log_scale:
+        ax.set_xscale("log")
+        ax.set_xlim(1 / limit, limit)
+        ticks = {
+            2: [0.5, 0.7, 1, 1.5, 2],
+            5: [0.2, 0.5, 1, 2, 5],
+            10: [0.1, 0.2, 0.5, 1, 2, 5, 10],
+            20: [0.05, 0.2, 1, 5, 20],
+            50: [0.02, 0.1, 1, 10, 50],
+        }.get(int(limit), [1 / limit, 1 / math.sqrt(limit), 1, math.sqrt(limit), limit])
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    else:
+        ax.set_xlim(-limit, limit)
+        ax.xaxis.set_major_locator(FixedLocator([-limit, -limit / 2, 0, limit / 2, limit]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_ylim(bottom, -0.6)
+    ax.yaxis.set_major_locator(NullLocator())
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_linewidth(0.8)
+    ax.tick_params(axis="x", labelsize=FONT_SIZE, length=3, width=0.8)
+    ax.patch.set_visible(False)
+
+
+def _draw_favours(ax: Axes, favours: tuple[str, str]) -> None:
+    left, right = favours
+    for text, x, ha in ((left, 0.48, "right"), (right, 0.52, "left")):
+        ax.annotate(
+            text,
+            xy=(x, 0),
+            xycoords="axes fraction",
+            xytext=(0, -24),
+            textcoords="offset points",
+            ha=ha,
+            va="top",
+            fontsize=FONT_SIZE,
+            gid="favours",
+        )
+
+
+def _format_effect(estimate: float, lower: float, upper: float) -> str:
+    return f"{estimate:.2f} [{lower:.2f}, {upper:.2f}]"
+
+
+def _table(
+    rows: Sequence[ForestRow],
+    pooled: ForestPooled,
+    per_arm: int,
+    arm_headers: Sequence[str] | None,
+    measure_label: str,
+    pooled_y: float,
+) -> _Table:
+    if arm_headers is None:
+        arm_headers = {2: ("Events", "Total"), 3: ("Mean", "SD", "Total")}.get(
+            per_arm, ("",) * per_arm
+        )
+    if len(arm_headers) != per_arm:
+        raise ValueError(f"arm_headers needs {per_arm} headers, one per column of an arm")
+    columns: list[tuple[str, list[str], str]] = [
+        ("Study or Subgroup", [r.label for r in rows] + [pooled.label], "left")
+    ]
+    for arm in range(2):
+        for i in range(per_arm):
+            cells = [r.arm_columns[arm * per_arm + i] for r in rows] + [""]
+            columns.append((arm_headers[i], cells, "right"))
+    weights = [f"{r.weight_percent:.1f}%" for r in rows] + ["100.0%"]
+    columns.append(("Weight", weights, "right"))
+    effects = [_format_effect(r.estimate, r.ci_lower, r.ci_upper) for r in rows]
+    effects.append(_format_effect(pooled.estimate, pooled.ci_lower, pooled.ci_upper))
+    columns.append((measure_label, effects, "left"))
+    return _Table(columns, [*range(len(rows)), pooled_y])
+
+
+def _draw_table(
+    fig: Figure, ax: Axes, table: _Table, experimental: str, control: str, per_arm: int
+) -> None:
+    renderer = fig.canvas.get_renderer()
+    to_points = 72.0 / fig.dpi
+    header_y = -0.75
+    drawn: list[list] = []
+    widths: list[float] = []
+    for index, (header, cells, _align) in enumerate(table.columns):
+        bold = [False] * (len(cells) - 1) + [True]
+        texts = [
+            ax.text(0, y, cell, fontsize=FONT_SIZE, va="center", fontweight="bold" if b else None)
+            for y, cell, b in zip(table.rows_y, cells, bold, strict=True)
+        ]
+        texts.append(
+            ax.text(0, header_y, header, fontsize=FONT_SIZE, va="bottom", fontweight="bold")
+        )
+        if index == len(table.columns) - 1:
+            # The measure's header also heads the plot: it only needs the cells' width.
+            measured = texts[:-1]
+        else:
+            measured = texts
+        widths.append(max(t.get_window_extent(renderer).width for t in measured) * to_points)
+        drawn.append(texts)
+    # Lay the columns out right to left, ending a gap left of the axes.
+    right_edges = []
+    x = -COLUMN_GAP
+    for width in reversed(widths):
+        right_edges.append(x)
+        x -= width + COLUMN_GAP
+    right_edges.reverse()
+    table.left_points = -(x + COLUMN_GAP)
+    base = ax.get_yaxis_transform()
+    for (_header, _cells, align), texts, right, width in zip(
+        table.columns, drawn, right_edges, widths, strict=True
+    ):
+        anchor = right - width if align == "left" else right
+        for text in texts:
+            text.set_transform(offset_copy(base, fig=fig, x=anchor, units="points"))
+            text.set_horizontalalignment(align)
+    # The measure's header spans the effect column and the plot.
+    measure_header = drawn[-1][-1]
+    measure_header.set_transform(
+        offset_copy(base, fig=fig, x=right_edges[-1] - widths[-1], units="points")
+    )
+    # Arm names over their columns.
+    for arm, name in enumerate((experimental, control)):
+        first = 1 + arm * per_arm
+        last = first + per_arm - 1
+        left = right_edges[first] - widths[first]
+        centre = (left + right_edges[last]) / 2
+        ax.text(
+            0,
+            header_y,
+            name,
+            transform=offset_copy(base, fig=fig, x=centre, y=FONT_SIZE * 1.5, units="points"),
+            ha="center",
+            va="bottom",
+            fontsize=FONT_SIZE,
+            fontweight="bold",
+            gid=f"arm-{arm}",
+        )

@@ -1,0 +1,175 @@
+"""Forest plot: the squares, the diamond, the line of no effect, the files."""
+
+import math
+from pathlib import Path
+
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Polygon
+
+from synthesis.plots import figure_bytes
+from synthesis.plots.forest import ForestPooled, ForestRow, plot_forest
+
+REPO = Path(__file__).resolve().parents[3]
+OUT = REPO / "test-results" / "plots"
+
+# Sixteen invented studies, in the spirit of DESIGN.md's ketamine example.
+NAMES = [
+    "Sigtermans 2009", "Amr 2010", "Noppers 2011", "Schwartzman 2009",
+    "Finch 2009", "Kiefer 2008", "Goldberg 2005", "Correll 2004",
+    "Azari 2012", "Mak 2014", "Ushida 2002", "Eichenberger 2008",
+    "Kvarnström 2003", "Graven-Nielsen 2000", "Jørum 2003", "Max 1995",
+]  # fmt: skip
+LOG_RR = [
+    -0.9,
+    -1.0,
+    -0.3,
+    -1.1,
+    -0.3,
+    -0.5,
+    -0.1,
+    -0.7,
+    -0.8,
+    -1.2,
+    -1.2,
+    -1.3,
+    -0.5,
+    -0.3,
+    0.1,
+    -0.2,
+]
+SE = [
+    0.39,
+    0.22,
+    0.27,
+    0.33,
+    0.21,
+    0.58,
+    0.52,
+    0.41,
+    0.53,
+    0.58,
+    0.26,
+    0.36,
+    0.55,
+    0.34,
+    0.17,
+    0.55,
+]
+WEIGHTS = [1 / s**2 for s in SE]
+TOTAL = sum(WEIGHTS)
+
+
+def ketamine_rows() -> list[ForestRow]:
+    return [
+        ForestRow(
+            name,
+            (str(5 + i), str(30 + i), str(10 + i), str(31 + i)),
+            100 * w / TOTAL,
+            math.exp(y),
+            math.exp(y - 1.96 * s),
+            math.exp(y + 1.96 * s),
+        )
+        for i, (name, y, s, w) in enumerate(zip(NAMES, LOG_RR, SE, WEIGHTS, strict=True))
+    ]
+
+
+POOLED = ForestPooled("Total (95% CI)", 0.55, 0.45, 0.67, 0.36, 0.84)
+
+
+def draw(**kwargs) -> Figure:
+    options = dict(
+        measure_label="Risk Ratio\nM-H, Random, 95% CI",
+        log_scale=True,
+        heterogeneity_text="Heterogeneity: Tau² = 0.05; Chi² = 21.40, df = 15 (P = 0.12); I² = 30%",
+        overall_text="Test for overall effect: Z = 5.86 (P < 0.00001)",
+        favours=("Favours ketamine", "Favours placebo"),
+    )
+    options.update(kwargs)
+    return plot_forest(ketamine_rows(), POOLED, **options)
+
+
+def by_gid(fig: Figure, gid: str) -> list:
+    return list(fig.findobj(lambda a: a.get_gid() == gid))
+
+
+def test_one_square_per_study_with_area_proportional_to_weight():
+    fig = draw()
+    (squares,) = by_gid(fig, "squares")
+    assert isinstance(squares, PathCollection)
+    assert len(squares.get_offsets()) == 16
+    sizes = squares.get_sizes()
+    ratios = [size / w for size, w in zip(sizes, WEIGHTS, strict=True)]
+    assert max(ratios) == pytest.approx(min(ratios))
+    assert [y for _, y in squares.get_offsets()] == list(range(16))
+
+
+def test_diamond_spans_the_pooled_ci():
+    (diamond,) = by_gid(draw(), "diamond")
+    assert isinstance(diamond, Polygon)
+    xs = diamond.get_xy()[:, 0]
+    assert min(xs) == pytest.approx(0.45)
+    assert max(xs) == pytest.approx(0.67)
+    assert 0.55 in list(xs)
+
+
+def test_no_effect_line_at_one_on_a_log_axis_and_zero_otherwise():
+    fig = draw()
+    (line,) = by_gid(fig, "no-effect")
+    assert list(line.get_xdata()) == [1.0, 1.0]
+    assert fig.axes[0].get_xscale() == "log"
+    rows = [
+        ForestRow(f"S{i}", ("1.0", "0.5", "20", "1.2", "0.6", "21"), 25.0, d, d - 0.4, d + 0.4)
+        for i, d in enumerate([-0.3, 0.1, -0.5, 0.2])
+    ]
+    fig = plot_forest(
+        rows, ForestPooled("Total (95% CI)", -0.1, -0.3, 0.1), measure_label="Mean Difference"
+    )
+    (line,) = by_gid(fig, "no-effect")
+    assert list(line.get_xdata()) == [0.0, 0.0]
+    texts = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))}
+    assert {"Mean", "SD", "Total", "-0.30 [-0.70, 0.10]", "Mean Difference"} <= texts
+
+
+def test_table_texts():
+    fig = draw()
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    for expected in [
+        "Sigtermans 2009",
+        "Max 1995",
+        "Total (95% CI)",
+        "0.55 [0.45, 0.67]",
+        "100.0%",
+        "Experimental",
+        "Control",
+        "Favours ketamine",
+        "Favours placebo",
+        "Prediction interval",
+        "Test for overall effect: Z = 5.86 (P < 0.00001)",
+    ]:
+        assert expected in texts
+
+
+def test_rejects_bad_input():
+    rows = ketamine_rows()
+    with pytest.raises(ValueError):
+        plot_forest([], POOLED, measure_label="RR")
+    with pytest.raises(ValueError):
+        plot_forest(
+            [rows[0], rows[1].__class__("x", ("1",), 1, 1, 1, 1)], POOLED, measure_label="RR"
+        )
+    negative = ForestPooled("Total", -0.1, -0.2, 0.1)
+    with pytest.raises(ValueError):
+        plot_forest(rows, negative, measure_label="RR", log_scale=True)
+
+
+def test_png_and_svg_bytes_and_example_file():
+    fig = draw()
+    png = figure_bytes(fig, "png")
+    svg = figure_bytes(fig, "svg")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert b"<svg" in svg and b"Sigtermans 2009" in svg
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "forest_ketamine.png").write_bytes(png)
+    (OUT / "forest_ketamine.svg").write_bytes(svg)
