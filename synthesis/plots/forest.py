@@ -76,8 +76,23 @@ class ForestPooled:
     prediction_upper: float | None = None
 
 
+@dataclass(frozen=True)
+class ForestSubgroup:
+    """A block of studies with its own subtotal diamond and statistics lines.
+
+    ``label`` heads the block (e.g. "1.1.1 CRPS type I"); ``pooled`` is the
+    subtotal ("Subtotal (95% CI)"), on the reported scale.
+    """
+
+    label: str
+    rows: tuple[ForestRow, ...]
+    pooled: ForestPooled
+    heterogeneity_text: str = ""
+    overall_text: str = ""
+
+
 def plot_forest(
-    rows: Iterable[ForestRow],
+    rows: Iterable[ForestRow | ForestSubgroup],
     pooled: ForestPooled,
     *,
     measure_label: str,
@@ -87,6 +102,7 @@ def plot_forest(
     log_scale: bool = False,
     heterogeneity_text: str = "",
     overall_text: str = "",
+    subgroup_text: str = "",
     arm_headers: Sequence[str] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
@@ -94,8 +110,10 @@ def plot_forest(
 
     Parameters
     ----------
-    rows : iterable of ForestRow
-        The studies, drawn top to bottom in the order given.
+    rows : iterable of ForestRow or ForestSubgroup
+        The studies, drawn top to bottom in the order given. Subgroup blocks
+        draw a header, their studies, a subtotal diamond and their own
+        statistics lines.
     pooled : ForestPooled
         The pooled estimate, drawn as a diamond spanning its CI.
     measure_label : str
@@ -112,6 +130,9 @@ def plot_forest(
         Lines under the table, e.g. "Heterogeneity: Tau² = 0.04; Chi² = 21.3,
         df = 15 (P = 0.13); I² = 30%" and "Test for overall effect: Z = 3.1
         (P = 0.002)".
+    subgroup_text : str
+        The last line, e.g. "Test for subgroup differences: Chi² = 1.2, df =
+        1 (P = 0.27), I² = 17%".
     arm_headers : sequence of str, optional
         Headers of one arm's columns; by default "Events", "Total" for two
         columns per arm and "Mean", "SD", "Total" for three.
@@ -124,58 +145,120 @@ def plot_forest(
     matplotlib.figure.Figure
         The squares are one scatter collection (gid ``"squares"``, areas
         proportional to the weights), the CI lines a line collection (gid
-        ``"ci"``), the diamond a polygon (gid ``"diamond"``) and the line of
-        no effect has gid ``"no-effect"``.
+        ``"ci"``), the total's diamond a polygon with gid ``"diamond"`` (a
+        subgroup's ``"subtotal"``) and the line of no effect has gid
+        ``"no-effect"``.
+
+    Notes
+    -----
+    Everything is on the reported scale: pass ratios, not log ratios, with
+    ``log_scale=True``. The effect text shows two decimals.
     """
-    rows = list(rows)
-    if not rows:
+    items = list(rows)
+    studies = [
+        r for item in items for r in (item.rows if isinstance(item, ForestSubgroup) else (item,))
+    ]
+    if not studies:
         raise ValueError("there are no studies to plot")
-    per_arm = _per_arm(rows)
+    per_arm = _per_arm(studies)
+    diamonds = [item.pooled for item in items if isinstance(item, ForestSubgroup)] + [pooled]
     if log_scale:
-        _check_positive(rows, pooled)
+        _check_positive(studies, diamonds)
+    layout = _layout(items, pooled, per_arm, heterogeneity_text, overall_text, subgroup_text)
     fig, ax, ours = figure_and_axes(ax)
 
-    n = len(rows)
-    pooled_y = n + 0.5
-    has_prediction = pooled.prediction_lower is not None and pooled.prediction_upper is not None
-    last = pooled_y + (1.0 if has_prediction else 0.0)
-    text_rows = [t for t in (heterogeneity_text, overall_text) if t]
-    bottom = last + 0.7 + len(text_rows)
-
-    _draw_studies(ax, rows)
-    _draw_pooled(ax, pooled, pooled_y, has_prediction)
-    null = 1.0 if log_scale else 0.0
-    ax.axvline(null, color="black", linewidth=0.8, zorder=1, gid="no-effect")
-    _style_axis(ax, rows, pooled, log_scale, bottom)
+    _draw_studies(ax, layout.studies)
+    for y, diamond, gid in layout.diamonds:
+        _draw_pooled(ax, diamond, y, gid)
+    ax.axvline(1.0 if log_scale else 0.0, color="black", linewidth=0.8, zorder=1, gid="no-effect")
+    _style_axis(ax, studies, diamonds, log_scale, layout.bottom)
     _draw_favours(ax, favours)
 
-    table = _table(rows, pooled, per_arm, arm_headers, measure_label, pooled_y)
-    _draw_table(fig, ax, table, experimental, control, per_arm)
-    lines = [(y, t) for y, t in ((pooled_y + 1.0, "Prediction interval"),) if has_prediction]
-    lines += [(last + 1.0 + i, text) for i, text in enumerate(text_rows)]
-    for y, text in lines:
+    left = _draw_table(
+        fig, ax, layout.table, arm_headers, measure_label, experimental, control, per_arm
+    )
+    base = offset_copy(ax.get_yaxis_transform(), fig=fig, x=-left, units="points")
+    for y, text, bold, gid in layout.lines:
         ax.text(
             0,
             y,
             text,
-            transform=offset_copy(
-                ax.get_yaxis_transform(), fig=fig, x=-table.left_points, units="points"
-            ),
+            transform=base,
             ha="left",
             va="center",
             fontsize=FONT_SIZE,
-            gid="statistics",
+            fontweight="bold" if bold else None,
+            gid=gid,
         )
     if ours:
-        fit_figure(fig, ax, PLOT_WIDTH, ROW * (bottom + 0.6))
+        fit_figure(fig, ax, PLOT_WIDTH, ROW * (layout.bottom + 0.6))
     return fig
 
 
 @dataclass
-class _Table:
-    columns: list[tuple[str, list[str], str]]  # header, cells (studies then pooled), align
-    rows_y: list[float]
-    left_points: float = 0.0
+class _Layout:
+    studies: list[tuple[float, ForestRow]]
+    diamonds: list[tuple[float, ForestPooled, str]]
+    table: list[
+        tuple[float, str, tuple[str, ...], str, str, bool]
+    ]  # y, label, arms, weight, effect, bold
+    lines: list[tuple[float, str, bool, str]]  # y, text, bold, gid
+    bottom: float = 0.0
+
+
+def _layout(
+    items: Sequence[ForestRow | ForestSubgroup],
+    pooled: ForestPooled,
+    per_arm: int,
+    heterogeneity_text: str,
+    overall_text: str,
+    subgroup_text: str,
+) -> _Layout:
+    """Give every study, diamond and line of text its row (y grows downwards)."""
+    layout = _Layout([], [], [], [])
+    blanks = ("",) * (2 * per_arm)
+    y = 0.0
+
+    def add_study(row: ForestRow) -> None:
+        nonlocal y
+        layout.studies.append((y, row))
+        effect = _format_effect(row.estimate, row.ci_lower, row.ci_upper)
+        layout.table.append(
+            (y, row.label, row.arm_columns, f"{row.weight_percent:.1f}%", effect, False)
+        )
+        y += 1
+
+    def add_diamond(diamond: ForestPooled, weight: float, gid: str, texts: Sequence[str]) -> None:
+        nonlocal y
+        y += 0.3
+        effect = _format_effect(diamond.estimate, diamond.ci_lower, diamond.ci_upper)
+        layout.diamonds.append((y, diamond, gid))
+        layout.table.append((y, diamond.label, blanks, f"{weight:.1f}%", effect, True))
+        y += 1
+        if diamond.prediction_lower is not None and diamond.prediction_upper is not None:
+            layout.lines.append((y, "Prediction interval", False, "prediction-label"))
+            y += 1
+        for text in texts:
+            if text:
+                layout.lines.append((y, text, False, "statistics"))
+                y += 1
+
+    for item in items:
+        if isinstance(item, ForestSubgroup):
+            layout.lines.append((y, item.label, True, "subgroup"))
+            y += 1
+            for row in item.rows:
+                add_study(row)
+            weight = sum(r.weight_percent for r in item.rows)
+            add_diamond(
+                item.pooled, weight, "subtotal", (item.heterogeneity_text, item.overall_text)
+            )
+            y += 0.5
+        else:
+            add_study(item)
+    add_diamond(pooled, 100.0, "diamond", (heterogeneity_text, overall_text, subgroup_text))
+    layout.bottom = y - 0.3
+    return layout
 
 
 def _per_arm(rows: Sequence[ForestRow]) -> int:
@@ -188,15 +271,16 @@ def _per_arm(rows: Sequence[ForestRow]) -> int:
     return count // 2
 
 
-def _check_positive(rows: Sequence[ForestRow], pooled: ForestPooled) -> None:
+def _check_positive(rows: Sequence[ForestRow], diamonds: Sequence[ForestPooled]) -> None:
     values = [v for r in rows for v in (r.estimate, r.ci_lower, r.ci_upper)]
-    values += [pooled.estimate, pooled.ci_lower, pooled.ci_upper]
+    values += [v for d in diamonds for v in (d.estimate, d.ci_lower, d.ci_upper)]
     if any(not v > 0 for v in values):
         raise ValueError("a log axis needs positive estimates and limits (the reported ratio)")
 
 
-def _draw_studies(ax: Axes, rows: Sequence[ForestRow]) -> None:
-    ys = list(range(len(rows)))
+def _draw_studies(ax: Axes, studies: Sequence[tuple[float, ForestRow]]) -> None:
+    ys = [y for y, _ in studies]
+    rows = [r for _, r in studies]
     heaviest = max((r.weight_percent for r in rows), default=0.0) or 1.0
     sizes = [MAX_MARKER * r.weight_percent / heaviest for r in rows]
     ax.hlines(
@@ -220,23 +304,18 @@ def _draw_studies(ax: Axes, rows: Sequence[ForestRow]) -> None:
     )
 
 
-def _draw_pooled(ax: Axes, pooled: ForestPooled, y: float, has_prediction: bool) -> None:
+def _draw_pooled(ax: Axes, pooled: ForestPooled, y: float, gid: str) -> None:
     half = 0.32
-    diamond = Polygon(
-        [
-            (pooled.ci_lower, y),
-            (pooled.estimate, y - half),
-            (pooled.ci_upper, y),
-            (pooled.estimate, y + half),
-        ],
-        closed=True,
-        facecolor=DIAMOND,
-        edgecolor=DIAMOND,
-        zorder=3,
-        gid="diamond",
+    corners = [
+        (pooled.ci_lower, y),
+        (pooled.estimate, y - half),
+        (pooled.ci_upper, y),
+        (pooled.estimate, y + half),
+    ]
+    ax.add_patch(
+        Polygon(corners, closed=True, facecolor=DIAMOND, edgecolor=DIAMOND, zorder=3, gid=gid)
     )
-    ax.add_patch(diamond)
-    if has_prediction:
+    if pooled.prediction_lower is not None and pooled.prediction_upper is not None:
         ax.hlines(
             y + 1.0,
             pooled.prediction_lower,
@@ -248,11 +327,12 @@ def _draw_pooled(ax: Axes, pooled: ForestPooled, y: float, has_prediction: bool)
         )
 
 
-def _limits(rows: Sequence[ForestRow], pooled: ForestPooled, log_scale: bool) -> float:
-    """Half-width of a symmetric axis around no effect (in log10 units when logged)."""
+def _limits(rows: Sequence[ForestRow], diamonds: Sequence[ForestPooled], log_scale: bool) -> float:
+    """Half-width of a symmetric axis around no effect (a ratio when logged)."""
     values = [v for r in rows for v in (r.ci_lower, r.ci_upper)]
-    values += [pooled.ci_lower, pooled.ci_upper]
-    values += [v for v in (pooled.prediction_lower, pooled.prediction_upper) if v is not None]
+    for d in diamonds:
+        values += [d.ci_lower, d.ci_upper]
+        values += [v for v in (d.prediction_lower, d.prediction_upper) if v is not None]
     values = [v for v in values if math.isfinite(v) and (v > 0 or not log_scale)]
     if log_scale:
         extent = max((abs(math.log10(v)) for v in values), default=1.0)
@@ -269,9 +349,13 @@ def _limits(rows: Sequence[ForestRow], pooled: ForestPooled, log_scale: bool) ->
 
 
 def _style_axis(
-    ax: Axes, rows: Sequence[ForestRow], pooled: ForestPooled, log_scale: bool, bottom: float
+    ax: Axes,
+    rows: Sequence[ForestRow],
+    diamonds: Sequence[ForestPooled],
+    log_scale: bool,
+    bottom: float,
 ) -> None:
-    limit = _limits(rows, pooled, log_scale)
+    limit = _limits(rows, diamonds, log_scale)
     if log_scale:
         ax.set_xscale("log")
         ax.set_xlim(1 / limit, limit)
@@ -318,14 +402,17 @@ def _format_effect(estimate: float, lower: float, upper: float) -> str:
     return f"{estimate:.2f} [{lower:.2f}, {upper:.2f}]"
 
 
-def _table(
-    rows: Sequence[ForestRow],
-    pooled: ForestPooled,
-    per_arm: int,
+def _draw_table(
+    fig: Figure,
+    ax: Axes,
+    table: Sequence[tuple[float, str, tuple[str, ...], str, str, bool]],
     arm_headers: Sequence[str] | None,
     measure_label: str,
-    pooled_y: float,
-) -> _Table:
+    experimental: str,
+    control: str,
+    per_arm: int,
+) -> float:
+    """Draw the columns left of the axes; return the table's width in points."""
     if arm_headers is None:
         arm_headers = {2: ("Events", "Total"), 3: ("Mean", "SD", "Total")}.get(
             per_arm, ("",) * per_arm
@@ -333,42 +420,30 @@ def _table(
     if len(arm_headers) != per_arm:
         raise ValueError(f"arm_headers needs {per_arm} headers, one per column of an arm")
     columns: list[tuple[str, list[str], str]] = [
-        ("Study or Subgroup", [r.label for r in rows] + [pooled.label], "left")
+        ("Study or Subgroup", [r[1] for r in table], "left")
     ]
-    for arm in range(2):
-        for i in range(per_arm):
-            cells = [r.arm_columns[arm * per_arm + i] for r in rows] + [""]
-            columns.append((arm_headers[i], cells, "right"))
-    weights = [f"{r.weight_percent:.1f}%" for r in rows] + ["100.0%"]
-    columns.append(("Weight", weights, "right"))
-    effects = [_format_effect(r.estimate, r.ci_lower, r.ci_upper) for r in rows]
-    effects.append(_format_effect(pooled.estimate, pooled.ci_lower, pooled.ci_upper))
-    columns.append((measure_label, effects, "left"))
-    return _Table(columns, [*range(len(rows)), pooled_y])
+    for index in range(2 * per_arm):
+        columns.append((arm_headers[index % per_arm], [r[2][index] for r in table], "right"))
+    columns.append(("Weight", [r[3] for r in table], "right"))
+    columns.append((measure_label, [r[4] for r in table], "left"))
+    ys = [r[0] for r in table]
+    bold = [r[5] for r in table]
 
-
-def _draw_table(
-    fig: Figure, ax: Axes, table: _Table, experimental: str, control: str, per_arm: int
-) -> None:
     renderer = fig.canvas.get_renderer()
     to_points = 72.0 / fig.dpi
     header_y = -0.75
     drawn: list[list] = []
     widths: list[float] = []
-    for index, (header, cells, _align) in enumerate(table.columns):
-        bold = [False] * (len(cells) - 1) + [True]
+    for index, (header, cells, _align) in enumerate(columns):
         texts = [
             ax.text(0, y, cell, fontsize=FONT_SIZE, va="center", fontweight="bold" if b else None)
-            for y, cell, b in zip(table.rows_y, cells, bold, strict=True)
+            for y, cell, b in zip(ys, cells, bold, strict=True)
         ]
         texts.append(
             ax.text(0, header_y, header, fontsize=FONT_SIZE, va="bottom", fontweight="bold")
         )
-        if index == len(table.columns) - 1:
-            # The measure's header also heads the plot: it only needs the cells' width.
-            measured = texts[:-1]
-        else:
-            measured = texts
+        # The measure's header also heads the plot: it only needs the cells' width.
+        measured = texts[:-1] if index == len(columns) - 1 else texts
         widths.append(max(t.get_window_extent(renderer).width for t in measured) * to_points)
         drawn.append(texts)
     # Lay the columns out right to left, ending a gap left of the axes.
@@ -378,26 +453,19 @@ def _draw_table(
         right_edges.append(x)
         x -= width + COLUMN_GAP
     right_edges.reverse()
-    table.left_points = -(x + COLUMN_GAP)
     base = ax.get_yaxis_transform()
     for (_header, _cells, align), texts, right, width in zip(
-        table.columns, drawn, right_edges, widths, strict=True
+        columns, drawn, right_edges, widths, strict=True
     ):
         anchor = right - width if align == "left" else right
         for text in texts:
             text.set_transform(offset_copy(base, fig=fig, x=anchor, units="points"))
             text.set_horizontalalignment(align)
-    # The measure's header spans the effect column and the plot.
-    measure_header = drawn[-1][-1]
-    measure_header.set_transform(
-        offset_copy(base, fig=fig, x=right_edges[-1] - widths[-1], units="points")
-    )
     # Arm names over their columns.
     for arm, name in enumerate((experimental, control)):
         first = 1 + arm * per_arm
         last = first + per_arm - 1
-        left = right_edges[first] - widths[first]
-        centre = (left + right_edges[last]) / 2
+        centre = (right_edges[first] - widths[first] + right_edges[last]) / 2
         ax.text(
             0,
             header_y,
@@ -409,3 +477,4 @@ def _draw_table(
             fontweight="bold",
             gid=f"arm-{arm}",
         )
+    return -(x + COLUMN_GAP)

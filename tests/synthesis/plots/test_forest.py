@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from synthesis.plots import figure_bytes
-from synthesis.plots.forest import ForestPooled, ForestRow, plot_forest
+from synthesis.plots.forest import ForestPooled, ForestRow, ForestSubgroup, plot_forest
 
 REPO = Path(__file__).resolve().parents[3]
 OUT = REPO / "test-results" / "plots"
@@ -173,3 +173,47 @@ def test_png_and_svg_bytes_and_example_file():
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "forest_ketamine.png").write_bytes(png)
     (OUT / "forest_ketamine.svg").write_bytes(svg)
+
+
+def test_subgroup_blocks_with_subtotals():
+    rows = ketamine_rows()
+    first, second = rows[:9], rows[9:]
+    groups = [
+        ForestSubgroup(
+            "1.1.1 CRPS type I",
+            tuple(first),
+            ForestPooled("Subtotal (95% CI)", 0.52, 0.40, 0.68),
+            "Heterogeneity: Tau² = 0.03; Chi² = 9.80, df = 8 (P = 0.28); I² = 18%",
+            "Test for overall effect: Z = 4.81 (P < 0.00001)",
+        ),
+        ForestSubgroup(
+            "1.1.2 CRPS type II",
+            tuple(second),
+            ForestPooled("Subtotal (95% CI)", 0.60, 0.44, 0.82),
+            "Heterogeneity: Tau² = 0.08; Chi² = 10.90, df = 6 (P = 0.09); I² = 45%",
+            "Test for overall effect: Z = 3.22 (P = 0.001)",
+        ),
+    ]
+    fig = plot_forest(
+        groups,
+        POOLED,
+        measure_label="Risk Ratio\nM-H, Random, 95% CI",
+        log_scale=True,
+        overall_text="Test for overall effect: Z = 5.86 (P < 0.00001)",
+        subgroup_text="Test for subgroup differences: Chi² = 0.51, df = 1 (P = 0.47), I² = 0%",
+    )
+    (squares,) = by_gid(fig, "squares")
+    assert len(squares.get_offsets()) == 16
+    subtotals = by_gid(fig, "subtotal")
+    assert len(subtotals) == 2
+    xs = subtotals[1].get_xy()[:, 0]
+    assert (min(xs), max(xs)) == (pytest.approx(0.44), pytest.approx(0.82))
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    assert "1.1.1 CRPS type I" in texts and "1.1.2 CRPS type II" in texts
+    weight = sum(r.weight_percent for r in first)
+    assert f"{weight:.1f}%" in texts
+    # Headers, studies, subtotals and total each sit on their own row.
+    ys = [y for _, y in squares.get_offsets()]
+    assert len(set(ys)) == 16
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "forest_subgroups.png").write_bytes(figure_bytes(fig, "png"))
