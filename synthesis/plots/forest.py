@@ -222,7 +222,11 @@ def _layout(
     def add_study(row: ForestRow) -> None:
         nonlocal y
         layout.studies.append((y, row))
-        effect = _format_effect(row.estimate, row.ci_lower, row.ci_upper)
+        effect = (
+            _format_effect(row.estimate, row.ci_lower, row.ci_upper)
+            if _estimable(row)
+            else "Not estimable"
+        )
         layout.table.append(
             (y, row.label, row.arm_columns, f"{row.weight_percent:.1f}%", effect, False)
         )
@@ -261,6 +265,11 @@ def _layout(
     return layout
 
 
+def _estimable(row: ForestRow) -> bool:
+    """A study with no estimate (e.g. no events in either arm) gets no square."""
+    return all(math.isfinite(v) for v in (row.estimate, row.ci_lower, row.ci_upper))
+
+
 def _per_arm(rows: Sequence[ForestRow]) -> int:
     counts = {len(row.arm_columns) for row in rows}
     if len(counts) != 1:
@@ -272,13 +281,14 @@ def _per_arm(rows: Sequence[ForestRow]) -> int:
 
 
 def _check_positive(rows: Sequence[ForestRow], diamonds: Sequence[ForestPooled]) -> None:
-    values = [v for r in rows for v in (r.estimate, r.ci_lower, r.ci_upper)]
+    values = [v for r in rows if _estimable(r) for v in (r.estimate, r.ci_lower, r.ci_upper)]
     values += [v for d in diamonds for v in (d.estimate, d.ci_lower, d.ci_upper)]
     if any(not v > 0 for v in values):
         raise ValueError("a log axis needs positive estimates and limits (the reported ratio)")
 
 
 def _draw_studies(ax: Axes, studies: Sequence[tuple[float, ForestRow]]) -> None:
+    studies = [(y, r) for y, r in studies if _estimable(r)]
     ys = [y for y, _ in studies]
     rows = [r for _, r in studies]
     heaviest = max((r.weight_percent for r in rows), default=0.0) or 1.0

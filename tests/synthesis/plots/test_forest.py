@@ -217,3 +217,15 @@ def test_subgroup_blocks_with_subtotals():
     assert len(set(ys)) == 16
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "forest_subgroups.png").write_bytes(figure_bytes(fig, "png"))
+
+
+def test_a_study_without_an_estimate_gets_no_square():
+    rows = ketamine_rows()
+    nan = float("nan")
+    rows[3] = ForestRow("Zero 2001", ("0", "20", "0", "21"), 0.0, nan, nan, nan)
+    fig = plot_forest(rows, POOLED, measure_label="Risk Ratio", log_scale=True)
+    (squares,) = by_gid(fig, "squares")
+    assert len(squares.get_offsets()) == 15
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    assert "Not estimable" in texts and "Zero 2001" in texts
+    assert b"<svg" in figure_bytes(fig, "svg")
