@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from matplotlib.transforms import offset_copy
@@ -444,17 +445,35 @@ def _draw_table(
     header_y = -0.75
     drawn: list[list] = []
     widths: list[float] = []
+    fonts = {
+        False: FontProperties(size=FONT_SIZE),
+        True: FontProperties(size=FONT_SIZE, weight="bold"),
+    }
+
+    def measure(text: str, heavy: bool) -> float:
+        lines = text.split("\n")
+        return max(
+            renderer.get_text_width_height_descent(line, fonts[heavy], ismath=False)[0]
+            for line in lines
+        )
+
     for index, (header, cells, _align) in enumerate(columns):
         texts = [
             ax.text(0, y, cell, fontsize=FONT_SIZE, va="center", fontweight="bold" if b else None)
             for y, cell, b in zip(ys, cells, bold, strict=True)
         ]
+        # Only the first column's left edge matters when the figure is fitted;
+        # measuring every cell again there is slow with many studies.
+        for text in texts[1:] if index == 0 else texts:
+            text.set_in_layout(False)
         texts.append(
             ax.text(0, header_y, header, fontsize=FONT_SIZE, va="bottom", fontweight="bold")
         )
+        width = max((measure(c, b) for c, b in zip(cells, bold, strict=True)), default=0.0)
         # The measure's header also heads the plot: it only needs the cells' width.
-        measured = texts[:-1] if index == len(columns) - 1 else texts
-        widths.append(max(t.get_window_extent(renderer).width for t in measured) * to_points)
+        if index < len(columns) - 1:
+            width = max(width, measure(header, True))
+        widths.append(width * to_points)
         drawn.append(texts)
     # Lay the columns out right to left, ending a gap left of the axes.
     right_edges = []
