@@ -38,6 +38,8 @@ WRAP = 46  # characters per line of box text
 BOX_EDGE = "black"
 PHASE_FILL = "#a7c7e7"
 HEADER_FILL = "#ffd966"
+OTHER_FILL = "#d9d9d9"
+COLUMN_GAP = 0.45  # between the databases' and the other methods' columns
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,14 @@ class PrismaFlow:
     reports_excluded : mapping of str to int
         Reports excluded at full text, by reason, in the order given.
     studies_included, reports_included : int
-        Studies in the review and the reports of those studies.
+        Studies in the review and the reports of those studies (from both
+        columns).
+    other_identified : mapping of str to int, optional
+        Records identified by other methods (websites, organisations,
+        citation searching). When given, the "Identification of studies via
+        other methods" column is drawn with ``other_sought``,
+        ``other_not_retrieved``, ``other_assessed`` and ``other_excluded``
+        (reasons, as ``reports_excluded``).
     """
 
     identified_by_source: Mapping[str, int]
@@ -73,6 +82,11 @@ class PrismaFlow:
     studies_included: int
     reports_included: int
     other_removed: int = 0
+    other_identified: Mapping[str, int] | None = None
+    other_sought: int = 0
+    other_not_retrieved: int = 0
+    other_assessed: int = 0
+    other_excluded: Mapping[str, int] | None = None
 
 
 def _n(value: int) -> str:
@@ -106,14 +120,16 @@ def plot_prisma(counts: PrismaFlow, *, ax: Axes | None = None) -> Figure:
         Each box is a rectangle whose text has a gid naming the box:
         ``"identified"``, ``"removed"``, ``"screened"``, ``"excluded"``,
         ``"sought"``, ``"not-retrieved"``, ``"assessed"``,
-        ``"reports-excluded"`` and ``"included"``; the phase labels have gid
-        ``"phase"``.
+        ``"reports-excluded"`` and ``"included"``, and in the other-methods
+        column ``"other-identified"``, ``"other-sought"``,
+        ``"other-not-retrieved"``, ``"other-assessed"`` and
+        ``"other-excluded"``; the phase labels have gid ``"phase"``.
 
     Notes
     -----
     Wording and layout follow the PRISMA 2020 template for new systematic
-    reviews that searched databases and registers only; the column for
-    other methods (websites, citation searching) is not drawn yet.
+    reviews: databases and registers, plus the column for other methods
+    (websites, citation searching) when ``other_identified`` is given.
     """
     _check(counts)
     sources = [f"  {name} {_n(n)}" for name, n in counts.identified_by_source.items()]
@@ -158,49 +174,111 @@ def plot_prisma(counts: PrismaFlow, *, ax: Axes | None = None) -> Figure:
             None,
         ),
     ]
+    other = counts.other_identified is not None
+    others: list = [None] * len(rows)
+    if other:
+        methods = [f"  {name} {_n(n)}" for name, n in counts.other_identified.items()]
+        other_reasons = [f"  {r} {_n(n)}" for r, n in (counts.other_excluded or {}).items()]
+        others = [
+            (("other-identified", ["Records identified from:", *methods]), None),
+            None,
+            (
+                ("other-sought", ["Reports sought for retrieval", _n(counts.other_sought)]),
+                (
+                    "other-not-retrieved",
+                    ["Reports not retrieved", _n(counts.other_not_retrieved)],
+                ),
+            ),
+            (
+                (
+                    "other-assessed",
+                    ["Reports assessed for eligibility", _n(counts.other_assessed)],
+                ),
+                (
+                    "other-excluded",
+                    ["Reports excluded:", *other_reasons]
+                    if other_reasons
+                    else ["Reports excluded", _n(0)],
+                ),
+            ),
+            None,
+        ]
     fig, ax, ours = figure_and_axes(ax)
     main_x = PHASE_WIDTH + PHASE_GAP
     side_x = main_x + BOX_WIDTH + GAP_X
-    width = side_x + BOX_WIDTH
+    databases_right = side_x + BOX_WIDTH
+    other_x = databases_right + COLUMN_GAP
+    other_side_x = other_x + BOX_WIDTH + GAP_X
+    width = other_side_x + BOX_WIDTH if other else databases_right
 
     # The column header.
-    ax.add_patch(
-        FancyBboxPatch(
-            (main_x, -HEADER),
-            width - main_x,
-            HEADER,
-            boxstyle="round,pad=0,rounding_size=0.06",
-            facecolor=HEADER_FILL,
-            edgecolor=BOX_EDGE,
-            linewidth=0.8,
+    headers = [
+        (
+            main_x,
+            databases_right,
+            "Identification of studies via databases and registers",
+            HEADER_FILL,
         )
-    )
-    ax.text(
-        (main_x + width) / 2,
-        -HEADER / 2,
-        "Identification of studies via databases and registers",
-        ha="center",
-        va="center",
-        fontsize=FONT_SIZE + 0.5,
-        fontweight="bold",
-        gid="header",
-    )
+    ]
+    if other:
+        headers.append((other_x, width, "Identification of studies via other methods", OTHER_FILL))
+    for left, right, title, colour in headers:
+        ax.add_patch(
+            FancyBboxPatch(
+                (left, -HEADER),
+                right - left,
+                HEADER,
+                boxstyle="round,pad=0,rounding_size=0.06",
+                facecolor=colour,
+                edgecolor=BOX_EDGE,
+                linewidth=0.8,
+            )
+        )
+        ax.text(
+            (left + right) / 2,
+            -HEADER / 2,
+            title,
+            ha="center",
+            va="center",
+            fontsize=FONT_SIZE + 0.5,
+            fontweight="bold",
+            gid="header",
+        )
 
     top = -HEADER - 0.22
     spans: list[tuple[float, float]] = []  # (top, bottom) of each row's main box
     previous_bottom = None
-    for main, side in rows:
-        main_lines = _wrap(main[1])
-        side_lines = _wrap(side[1]) if side else []
-        height = max(len(main_lines), len(side_lines)) * LINE + 2 * PAD
+    other_bottom = None  # of the last box drawn in the other-methods column
+    for (main, side), extra in zip(rows, others, strict=True):
+        blocks = [(main_x, side_x, main, side)]
+        if extra:
+            blocks.append((other_x, other_side_x, *extra))
+        wrapped = [(_wrap(b[2][1]), _wrap(b[3][1]) if b[3] else []) for b in blocks]
+        lines = max(len(x) for pair in wrapped for x in pair)
+        height = lines * LINE + 2 * PAD
         bottom = top - height
-        _box(ax, main_x, bottom, height, main[0], main_lines)
-        if side:
-            _box(ax, side_x, bottom, height, side[0], side_lines)
-            _arrow(ax, (main_x + BOX_WIDTH, bottom + height / 2), (side_x, bottom + height / 2))
+        for (box_x, box_side_x, box, box_side), (box_lines, box_side_lines) in zip(
+            blocks, wrapped, strict=True
+        ):
+            _box(ax, box_x, bottom, height, box[0], box_lines)
+            if box_side:
+                _box(ax, box_side_x, bottom, height, box_side[0], box_side_lines)
+                middle = bottom + height / 2
+                _arrow(ax, (box_x + BOX_WIDTH, middle), (box_side_x, middle))
         if previous_bottom is not None:
             centre = main_x + BOX_WIDTH / 2
             _arrow(ax, (centre, previous_bottom), (centre, top))
+        if extra:
+            if other_bottom is not None:
+                centre = other_x + BOX_WIDTH / 2
+                _arrow(ax, (centre, other_bottom), (centre, top))
+            other_bottom = bottom
+        elif other and main[0] == "included" and other_bottom is not None:
+            # Other methods' assessed reports join the included studies.
+            centre = other_x + BOX_WIDTH / 2
+            middle = bottom + height / 2
+            ax.plot([centre, centre], [other_bottom, middle], color="black", linewidth=0.8)
+            _arrow(ax, (centre, middle), (main_x + BOX_WIDTH, middle))
         spans.append((top, bottom))
         previous_bottom = bottom
         top = bottom - GAP_Y
@@ -253,6 +331,15 @@ def _check(counts: PrismaFlow) -> None:
         counts.reports_included,
     ]
     if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in values):
+        raise ValueError("PRISMA counts must be non-negative integers")
+    extra = [
+        *(counts.other_identified or {}).values(),
+        *(counts.other_excluded or {}).values(),
+        counts.other_sought,
+        counts.other_not_retrieved,
+        counts.other_assessed,
+    ]
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in extra):
         raise ValueError("PRISMA counts must be non-negative integers")
     if not counts.identified_by_source:
         raise ValueError("identified_by_source needs at least one database or register")

@@ -1,6 +1,7 @@
 """PRISMA 2020 flow diagram: every box's number, in the figure and the SVG."""
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,38 @@ def test_rejects_bad_counts():
         plot_prisma(PrismaFlow({}, 0, 0, 0, 0, 0, 0, {}, 0, 0))
     with pytest.raises(ValueError):
         plot_prisma(PrismaFlow({"MEDLINE": -1}, 0, 0, 0, 0, 0, 0, {}, 0, 0))
+
+
+def test_other_methods_column():
+    flow = replace(
+        FLOW,
+        other_identified={"Websites": 14, "Citation searching": 23},
+        other_sought=9,
+        other_not_retrieved=1,
+        other_assessed=8,
+        other_excluded={"Wrong population": 5, "Not randomised": 1},
+        studies_included=18,
+        reports_included=20,
+    )
+    fig = plot_prisma(flow)
+    other = box_text(fig, "other-identified")
+    assert "Websites (n = 14)" in other and "Citation searching (n = 23)" in other
+    assert box_text(fig, "other-sought") == "Reports sought for retrieval (n = 9)"
+    assert box_text(fig, "other-not-retrieved") == "Reports not retrieved (n = 1)"
+    assert box_text(fig, "other-assessed") == "Reports assessed for eligibility (n = 8)"
+    assert "Wrong population (n = 5)" in box_text(fig, "other-excluded")
+    headers = [t.get_text() for t in fig.findobj(lambda a: a.get_gid() == "header")]
+    assert headers == [
+        "Identification of studies via databases and registers",
+        "Identification of studies via other methods",
+    ]
+    boxes = [a for a in fig.findobj(lambda a: str(a.get_gid()).endswith("-box"))]
+    assert len(boxes) == 14
+    extents = [b.get_window_extent() for b in boxes]
+    for i, a in enumerate(extents):
+        for b in extents[i + 1 :]:
+            assert not a.overlaps(b)
+    # 8 arrows in the first column, 4 in the second and the one into "included".
+    assert len(fig.findobj(lambda a: a.get_gid() == "arrow")) == 13
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "prisma_other_methods.png").write_bytes(figure_bytes(fig, "png"))
