@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Polygon
@@ -440,6 +441,8 @@ def _draw_table(
     ys = [r[0] for r in table]
     bold = [r[5] for r in table]
 
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)  # a caller's figure without a canvas: measure with Agg
     renderer = fig.canvas.get_renderer()
     to_points = 72.0 / fig.dpi
     header_y = -0.75

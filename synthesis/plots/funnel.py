@@ -30,6 +30,7 @@ def plot_funnel(
     pooled: float,
     log_scale: bool = False,
     filled: tuple[Sequence[float], Sequence[float]] | None = None,
+    xlabel: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw a funnel plot with pseudo-95% confidence limits.
@@ -47,6 +48,9 @@ def plot_funnel(
     filled : tuple of (estimates, standard_errors), optional
         Studies imputed by trim-and-fill (:class:`synthesis.stats.small_study.
         TrimAndFill` ``filled_yi`` and ``sqrt(filled_vi)``), drawn hollow.
+    xlabel : str, optional
+        Label of the x axis, e.g. "Risk ratio (log scale)"; by default
+        "Ratio (log scale)" or "Effect".
     ax : matplotlib.axes.Axes, optional
         Draw into these axes; by default a new figure.
 
@@ -126,7 +130,9 @@ def plot_funnel(
         ticks = [t for t in TICKS if low <= t <= high]
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xlabel("Ratio (log scale)" if log_scale else "Effect", fontsize=FONT_SIZE)
+    if xlabel is None:
+        xlabel = "Ratio (log scale)" if log_scale else "Effect"
+    ax.set_xlabel(xlabel, fontsize=FONT_SIZE)
     ax.set_ylabel("Standard error", fontsize=FONT_SIZE)
     ax.tick_params(labelsize=FONT_SIZE)
     for side in ("right", "top"):

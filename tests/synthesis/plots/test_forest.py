@@ -229,3 +229,12 @@ def test_a_study_without_an_estimate_gets_no_square():
     texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
     assert "Not estimable" in texts and "Zero 2001" in texts
     assert b"<svg" in figure_bytes(fig, "svg")
+
+
+def test_draws_into_the_callers_axes():
+    fig = Figure(figsize=(12, 8))
+    ax = fig.add_axes((0.6, 0.1, 0.35, 0.8))
+    assert draw(ax=ax) is fig
+    assert tuple(fig.get_size_inches()) == (12, 8)
+    assert len(by_gid(fig, "diamond")) == 1
+    assert figure_bytes(fig, "png").startswith(b"\x89PNG")

@@ -66,3 +66,11 @@ def test_rejects_mismatched_input():
         plot_funnel([0.1, 0.2], [0.1], pooled=0.0)
     with pytest.raises(ValueError):
         plot_funnel([], [], pooled=0.0)
+
+
+def test_draws_into_the_callers_axes_with_a_label():
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_subplot()
+    assert plot_funnel(Y, SE, pooled=POOLED, xlabel="Mean difference", ax=ax) is fig
+    assert ax.get_xlabel() == "Mean difference"
+    assert tuple(fig.get_size_inches()) == (4, 3)
