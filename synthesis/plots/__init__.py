@@ -1,5 +1,5 @@
-"""Figures drawn with matplotlib from plain data: risk of bias (and, in time,
-forest, funnel and the PRISMA 2020 flow diagram).
+"""Figures drawn with matplotlib from plain data: risk of bias (rob), forest
+and funnel plots (forest, funnel) and the PRISMA 2020 flow diagram (prisma).
 
 Pure: no Django. Every plot builds a :class:`matplotlib.figure.Figure` on the
 Agg canvas (never pyplot, which keeps figures alive in a server), accepts
