@@ -10,10 +10,10 @@ import math
 import uuid
 
 import numpy as np
-from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from config.celery import enqueue
 from extraction.models import DataType, Outcome
 from extraction.outcomes.data import field_names
 from extraction.selectors import outcome_dataset
@@ -115,12 +115,7 @@ def analysis_enqueue(*, analysis: Analysis) -> Analysis:
 def _send(analysis_id: int, task_id: str) -> None:
     from .tasks import analysis_run_task
 
-    try:
-        analysis_run_task.apply_async(args=[analysis_id], task_id=task_id)
-    except Exception:  # broker down: the analysis stays queued and its page says so
-        if django_settings.CELERY_TASK_ALWAYS_EAGER:
-            raise
-        logger.exception("could not enqueue analysis %s; it stays queued", analysis_id)
+    enqueue(analysis_run_task, args=[analysis_id], task_id=task_id, label=f"analysis {analysis_id}")
 
 
 def input_hash(settings: dict, dataset: list[dict]) -> str:

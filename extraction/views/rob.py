@@ -225,11 +225,16 @@ def _assess_url(name: str, review, tool: Tool, study, outcome) -> str:
     return reverse(f"{name}_outcome", args=[review.pk, tool.key, study.pk, outcome.pk])
 
 
-@review_view(Ability.CONTRIBUTE)
-def rob_assess(request, review, tool_key: str, study_id: int, outcome_id: int | None = None):
+def _target(review, tool_key: str, study_id: int, outcome_id: int | None):
+    """The study, outcome (or None) and tool an assessment page is about; 404 outside the review."""
     study = review_object(Study, review, study_id)
     outcome = _outcome(review, outcome_id) if outcome_id is not None else None
-    tool = _tool(review, tool_key)
+    return study, outcome, _tool(review, tool_key)
+
+
+@review_view(Ability.CONTRIBUTE)
+def rob_assess(request, review, tool_key: str, study_id: int, outcome_id: int | None = None):
+    study, outcome, tool = _target(review, tool_key, study_id, outcome_id)
     if outcome is None and tool.key in PER_OUTCOME:
         messages.info(request, f"{tool.name} judges a result: choose the outcome first.")
         return redirect("rob_list", review.pk, tool.key)
@@ -241,9 +246,7 @@ def rob_assess(request, review, tool_key: str, study_id: int, outcome_id: int | 
 
 @review_view(Ability.MANAGE)
 def rob_consensus(request, review, tool_key: str, study_id: int, outcome_id: int | None = None):
-    study = review_object(Study, review, study_id)
-    outcome = _outcome(review, outcome_id) if outcome_id is not None else None
-    tool = _tool(review, tool_key)
+    study, outcome, tool = _target(review, tool_key, study_id, outcome_id)
     if outcome is None and tool.key in PER_OUTCOME:
         messages.info(request, f"{tool.name} judges a result: choose the outcome first.")
         return redirect("rob_list", review.pk, tool.key)

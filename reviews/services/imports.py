@@ -1,7 +1,6 @@
 """Importing a database export: upload, preview, then one atomic import with dedup."""
 
 import hashlib
-import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from config.celery import enqueue
 from reviews.importers import read_records
 from reviews.importers.record import ParsedRecord, ParseError
 
@@ -21,8 +21,6 @@ from ..bulk import insert_rows
 from ..models import ImportBatch, Record, Review
 from ..records import ROW_FIELDS, record_row
 from .duplicates import DedupSummary, dedup_run
-
-logger = logging.getLogger(__name__)
 
 PREVIEW_RECORDS = 5
 CHUNK = 5000
@@ -214,12 +212,7 @@ def _fail(batch: ImportBatch, error: ParseError) -> None:
 def _enqueue(batch_id: int, task_id: str) -> None:
     from ..tasks import import_batch_task
 
-    try:
-        import_batch_task.apply_async(args=[batch_id], task_id=task_id)
-    except Exception:  # broker down: the batch stays queued and its page says so
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            raise
-        logger.exception("could not enqueue import %s; it stays queued", batch_id)
+    enqueue(import_batch_task, args=[batch_id], task_id=task_id, label=f"import {batch_id}")
 
 
 def _preview(
