@@ -26,7 +26,13 @@ NAV = [
     ("conflict_list", (), "Conflicts", Ability.MANAGE, ()),
     ("study_list", (), "Studies", Ability.VIEW, ("study_detail",)),
     ("extraction_list", (), "Extraction", Ability.VIEW, ("study_extract", "study_extract_compare")),
-    ("outcome_list", (), "Outcomes", Ability.VIEW, ("outcome_data", "outcome_edit", "comparison_edit")),
+    (
+        "outcome_list",
+        (),
+        "Outcomes",
+        Ability.VIEW,
+        ("outcome_data", "outcome_edit", "comparison_edit"),
+    ),
     (
         "rob_home",
         (),
@@ -39,7 +45,13 @@ NAV = [
 REVIEW_MENU = [
     ("review_team", (), "Team", Ability.VIEW, ()),
     ("reason_list", (), "Exclusion reasons", Ability.VIEW, ()),
-    ("extraction_form", (), "Extraction form", Ability.VIEW, ("extraction_section", "extraction_field")),
+    (
+        "extraction_form",
+        (),
+        "Extraction form",
+        Ability.VIEW,
+        ("extraction_section", "extraction_field"),
+    ),
     ("rob_settings", (), "Risk-of-bias tools", Ability.MANAGE, ()),
     ("review_settings", (), "Settings", Ability.MANAGE, ()),
     ("review_history", (), "History", Ability.MANAGE, ()),

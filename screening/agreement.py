@@ -56,7 +56,7 @@ def cohen_kappa(first: Sequence[str], second: Sequence[str], *, level: float = 0
     n = len(first)
     if n == 0:
         return Agreement(0, 0.0, 0.0, None, None, None, None)
-    joint = Counter(zip(first, second))
+    joint = Counter(zip(first, second, strict=True))
     rows, cols = Counter(first), Counter(second)
     categories = sorted(set(rows) | set(cols))
     p = {(i, j): joint[i, j] / n for i in categories for j in categories}
@@ -70,7 +70,9 @@ def cohen_kappa(first: Sequence[str], second: Sequence[str], *, level: float = 0
     se = _fleiss_se(p, row, col, categories, kappa, expected, n)
     z = norm.ppf(0.5 + level / 2)
     # Kappa lives in [-1, 1]; the Wald interval can overshoot with few records.
-    return Agreement(n, observed, expected, kappa, se, max(-1.0, kappa - z * se), min(1.0, kappa + z * se))
+    return Agreement(
+        n, observed, expected, kappa, se, max(-1.0, kappa - z * se), min(1.0, kappa + z * se)
+    )
 
 
 def _fleiss_se(p, row, col, categories, kappa, expected, n) -> float:

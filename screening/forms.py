@@ -9,7 +9,9 @@ class DecisionForm(forms.Form):
     record = forms.IntegerField(widget=forms.HiddenInput)
     verdict = forms.ChoiceField(choices=Verdict.choices)
     reason = forms.ModelChoiceField(queryset=ExclusionReason.objects.none(), required=False)
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     labels = forms.CharField(required=False, max_length=300, help_text="Comma separated.")
 
     def __init__(self, *args, review, **kwargs):
@@ -21,7 +23,9 @@ class DecisionForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    verdict = forms.ChoiceField(choices=[(Verdict.INCLUDE, "Include"), (Verdict.EXCLUDE, "Exclude")])
+    verdict = forms.ChoiceField(
+        choices=[(Verdict.INCLUDE, "Include"), (Verdict.EXCLUDE, "Exclude")]
+    )
     reason = forms.ModelChoiceField(queryset=ExclusionReason.objects.none(), required=False)
     note = forms.CharField(required=False, max_length=2000)
 
@@ -55,7 +59,9 @@ class FullTextForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not (data.get("file") or data.get("url") or data.get("not_retrieved_reason")):
-            raise forms.ValidationError("Attach a PDF, give a link, or say why the full text was not found.")
+            raise forms.ValidationError(
+                "Attach a PDF, give a link, or say why the full text was not found."
+            )
         return data
 
 

@@ -18,7 +18,9 @@ def _pattern(include: tuple[str, ...], exclude: tuple[str, ...]) -> re.Pattern |
     groups = []
     for name, terms in (("inc", include), ("exc", exclude)):
         if terms:
-            alternatives = "|".join(_term_regex(term) for term in sorted(terms, key=len, reverse=True))
+            alternatives = "|".join(
+                _term_regex(term) for term in sorted(terms, key=len, reverse=True)
+            )
             groups.append(f"(?P<{name}>{alternatives})")
     return re.compile("|".join(groups), re.IGNORECASE) if groups else None
 

@@ -53,7 +53,9 @@ def stage_counts(review: Review, stage: str) -> StageCounts:
         resolved=sum(resolutions.values()),
         included=resolutions.get(Verdict.INCLUDE, 0) + resolutions.get(Verdict.MAYBE, 0),
         excluded=resolutions.get(Verdict.EXCLUDE, 0),
-        conflicts=Conflict.objects.filter(record__review=review, stage=stage, resolved=False).count(),
+        conflicts=Conflict.objects.filter(
+            record__review=review, stage=stage, resolved=False
+        ).count(),
         decisions=Decision.objects.filter(record__review=review, stage=stage).count(),
     )
 
@@ -65,7 +67,9 @@ class ConflictRow:
     decisions: list[Decision] = field(default_factory=list)
 
 
-def conflicts(review: Review, *, stage: str, pair: tuple[int, int] | None = None, reason_id: int | None = None) -> list[ConflictRow]:
+def conflicts(
+    review: Review, *, stage: str, pair: tuple[int, int] | None = None, reason_id: int | None = None
+) -> list[ConflictRow]:
     """Open conflicts at a stage with every decision, optionally for one reviewer pair or reason."""
     rows = {
         c.record_id: ConflictRow(c, c.record)
@@ -73,7 +77,11 @@ def conflicts(review: Review, *, stage: str, pair: tuple[int, int] | None = None
         .select_related("record")
         .order_by("created", "pk")
     }
-    for decision in Decision.objects.filter(record_id__in=rows, stage=stage).select_related("reviewer", "reason").order_by("reviewer__username"):
+    for decision in (
+        Decision.objects.filter(record_id__in=rows, stage=stage)
+        .select_related("reviewer", "reason")
+        .order_by("reviewer__username")
+    ):
         rows[decision.record_id].decisions.append(decision)
     selected = list(rows.values())
     if pair:
@@ -93,9 +101,9 @@ class PairAgreement:
 def agreement_by_pair(review: Review, stage: str) -> list[PairAgreement]:
     """Percent agreement and kappa for every pair of reviewers who screened the same records."""
     verdicts: dict[int, dict[str, str]] = defaultdict(dict)
-    for record_id, username, verdict in Decision.objects.filter(record__review=review, stage=stage).values_list(
-        "record_id", "reviewer__username", "verdict"
-    ):
+    for record_id, username, verdict in Decision.objects.filter(
+        record__review=review, stage=stage
+    ).values_list("record_id", "reviewer__username", "verdict"):
         verdicts[record_id][username] = verdict
     pairs: dict[tuple[str, str], tuple[list, list]] = defaultdict(lambda: ([], []))
     for by_reviewer in verdicts.values():
@@ -122,15 +130,24 @@ class PrismaCounts:
 
 def prisma_counts(review: Review) -> PrismaCounts:
     """Counts for the flow diagram. Only resolved records count as screened or assessed."""
-    ta = Resolution.objects.filter(record__review=review, stage=Stage.TITLE_ABSTRACT, record__duplicate_of__isnull=True)
+    ta = Resolution.objects.filter(
+        record__review=review, stage=Stage.TITLE_ABSTRACT, record__duplicate_of__isnull=True
+    )
     sought = ta.filter(verdict__in=forward_verdicts(review)).count()
     not_retrieved = FullText.objects.filter(
-        record__review=review, not_retrieved=True, record__resolutions__stage=Stage.TITLE_ABSTRACT,
+        record__review=review,
+        not_retrieved=True,
+        record__resolutions__stage=Stage.TITLE_ABSTRACT,
         record__resolutions__verdict__in=forward_verdicts(review),
     ).count()
-    ft = Resolution.objects.filter(record__review=review, stage=Stage.FULL_TEXT, record__duplicate_of__isnull=True)
+    ft = Resolution.objects.filter(
+        record__review=review, stage=Stage.FULL_TEXT, record__duplicate_of__isnull=True
+    )
     excluded = dict(
-        ft.filter(verdict=Verdict.EXCLUDE).values_list("reason__label").annotate(n=Count("pk")).order_by("reason__label")
+        ft.filter(verdict=Verdict.EXCLUDE)
+        .values_list("reason__label")
+        .annotate(n=Count("pk"))
+        .order_by("reason__label")
     )
     screened = ta.count()
     assessed = ft.count()
@@ -156,4 +173,8 @@ def my_decisions(review: Review, reviewer, stage: str) -> QuerySet[Decision]:
 
 
 def reviewers(review: Review) -> QuerySet:
-    return get_user_model().objects.filter(memberships__review=review, memberships__role__in=["lead", "reviewer"]).order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(memberships__review=review, memberships__role__in=["lead", "reviewer"])
+        .order_by("username")
+    )

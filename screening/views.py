@@ -51,7 +51,9 @@ def _skipped(request, review, stage) -> list[int]:
     return request.session.get(f"skip-{review.pk}-{stage}", [])
 
 
-def card_context(request, review, stage, record, *, form=None, error: str = "", undecided: bool = False) -> dict:
+def card_context(
+    request, review, stage, record, *, form=None, error: str = "", undecided: bool = False
+) -> dict:
     """What the record card shows; only the requesting reviewer's own decision, unless blinding is off.
 
     ``undecided`` says the record comes fresh from the queue, which never offers
@@ -59,9 +61,15 @@ def card_context(request, review, stage, record, *, form=None, error: str = "", 
     """
     mine = others = None
     if record is not None and not (undecided and review.blinding):
-        decisions = list(Decision.objects.filter(record=record, stage=stage).select_related("reason", "reviewer"))
+        decisions = list(
+            Decision.objects.filter(record=record, stage=stage).select_related("reason", "reviewer")
+        )
         mine = next((d for d in decisions if d.reviewer_id == request.user.pk), None)
-        others = [d for d in decisions if d.reviewer_id != request.user.pk] if not review.blinding else None
+        others = (
+            [d for d in decisions if d.reviewer_id != request.user.pk]
+            if not review.blinding
+            else None
+        )
     full_text = None
     if record is not None and stage == Stage.FULL_TEXT:
         full_text = FullText.objects.filter(record=record).first()
@@ -91,7 +99,13 @@ def _initial(record, mine) -> dict:
         return {}
     if mine is None:
         return {"record": record.pk}
-    return {"record": record.pk, "verdict": mine.verdict, "reason": mine.reason_id, "note": mine.note, "labels": ", ".join(mine.labels)}
+    return {
+        "record": record.pk,
+        "verdict": mine.verdict,
+        "reason": mine.reason_id,
+        "note": mine.note,
+        "labels": ", ".join(mine.labels),
+    }
 
 
 @review_view(Ability.CONTRIBUTE, methods=["POST"])
@@ -107,8 +121,13 @@ def decide(request, review, stage_slug: str):
         # The service locks the record by its id within this review, so the
         # check that it belongs here costs no query of its own.
         services.decision_record(
-            record=Record(pk=data["record"], review=review), reviewer=request.user, stage=stage,
-            verdict=data["verdict"], reason=data["reason"], note=data["note"], labels=data["labels"],
+            record=Record(pk=data["record"], review=review),
+            reviewer=request.user,
+            stage=stage,
+            verdict=data["verdict"],
+            reason=data["reason"],
+            note=data["note"],
+            labels=data["labels"],
         )
     except Record.DoesNotExist:
         raise Http404("No such record.") from None
@@ -153,13 +172,21 @@ def skip(request, review, stage_slug: str):
 def undo(request, review, stage_slug: str):
     """Take back my latest decision that is not resolved yet, and show that record again."""
     stage = _stage(stage_slug)
-    last = Decision.objects.filter(record__review=review, stage=stage, reviewer=request.user).order_by("-updated").first()
+    last = (
+        Decision.objects.filter(record__review=review, stage=stage, reviewer=request.user)
+        .order_by("-updated")
+        .first()
+    )
     if last is None:
-        return _card(request, review, stage, _next(request, review, stage), error="Nothing to undo.")
+        return _card(
+            request, review, stage, _next(request, review, stage), error="Nothing to undo."
+        )
     try:
         services.decision_withdraw(record=last.record, reviewer=request.user, stage=stage)
     except ValidationError as error:
-        return _card(request, review, stage, _next(request, review, stage), error=" ".join(error.messages))
+        return _card(
+            request, review, stage, _next(request, review, stage), error=" ".join(error.messages)
+        )
     return _card(request, review, stage, last.record)
 
 
@@ -167,7 +194,10 @@ def undo(request, review, stage_slug: str):
 def my_decisions(request, review, stage_slug: str):
     stage = _stage(stage_slug)
     context = {
-        "review": review, "stage": stage, "stage_slug": stage_slug, "stage_label": Stage(stage).label,
+        "review": review,
+        "stage": stage,
+        "stage_slug": stage_slug,
+        "stage_label": Stage(stage).label,
         "decisions": selectors.my_decisions(review, request.user, stage)[:500],
     }
     return render(request, "screening/my_decisions.html", context)
@@ -178,15 +208,24 @@ def conflict_list(request, review):
     stage = STAGES.get(request.GET.get("stage", ""), Stage.TITLE_ABSTRACT)
     pair = _pair(request.GET.get("pair", ""))
     reason = request.GET.get("reason", "")
-    rows = selectors.conflicts(review, stage=stage, pair=pair, reason_id=int(reason) if reason.isdigit() else None)
+    rows = selectors.conflicts(
+        review, stage=stage, pair=pair, reason_id=int(reason) if reason.isdigit() else None
+    )
     if not review.lead_sees_voters:
         for row in rows:  # in username order, "Reviewer 1" would be the same person on every record
             row.decisions.sort(key=lambda decision: (decision.verdict, decision.pk))
     context = {
-        "review": review, "stage": stage, "stage_slug": SLUGS[stage], "rows": rows,
-        "resolve_form": ResolveForm(review=review), "reasons": review.exclusion_reasons.all(),
-        "reviewers": selectors.reviewers(review), "pair": request.GET.get("pair", ""), "reason": reason,
-        "show_voters": review.lead_sees_voters, "counts": {s: selectors.stage_counts(review, s).conflicts for s in Stage},
+        "review": review,
+        "stage": stage,
+        "stage_slug": SLUGS[stage],
+        "rows": rows,
+        "resolve_form": ResolveForm(review=review),
+        "reasons": review.exclusion_reasons.all(),
+        "reviewers": selectors.reviewers(review),
+        "pair": request.GET.get("pair", ""),
+        "reason": reason,
+        "show_voters": review.lead_sees_voters,
+        "counts": {s: selectors.stage_counts(review, s).conflicts for s in Stage},
     }
     return render(request, "screening/conflict_list.html", context)
 
@@ -207,12 +246,16 @@ def conflict_resolve(request, review, record_id: int):
         messages.error(request, "Choose include or exclude.")
     else:
         try:
-            services.conflict_resolve(record=record, stage=stage, lead=request.user, **form.cleaned_data)
+            services.conflict_resolve(
+                record=record, stage=stage, lead=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Resolved: {form.cleaned_data['verdict']}.")
-    return redirect(reverse("conflict_list", args=[review.pk]) + f"?stage={SLUGS.get(stage, 'title-abstract')}")
+    return redirect(
+        reverse("conflict_list", args=[review.pk]) + f"?stage={SLUGS.get(stage, 'title-abstract')}"
+    )
 
 
 @review_view(Ability.VIEW, write=Ability.MANAGE)
@@ -225,7 +268,11 @@ def reason_list(request, review):
             form.add_error("label", error)
         else:
             return redirect("reason_list", review.pk)
-    return render(request, "screening/reason_list.html", {"review": review, "form": form, "reasons": review.exclusion_reasons.all()})
+    return render(
+        request,
+        "screening/reason_list.html",
+        {"review": review, "form": form, "reasons": review.exclusion_reasons.all()},
+    )
 
 
 @review_view(Ability.MANAGE, methods=["POST"])
@@ -253,5 +300,8 @@ def full_text_file(request, review, record_id: int):
     full_text = get_object_or_404(FullText, record_id=record_id, record__review=review)
     if not full_text.file:
         raise Http404("No PDF attached.")
-    return FileResponse(full_text.file.open("rb"), content_type="application/pdf", filename=f"record-{record_id}.pdf")
-
+    return FileResponse(
+        full_text.file.open("rb"),
+        content_type="application/pdf",
+        filename=f"record-{record_id}.pdf",
+    )

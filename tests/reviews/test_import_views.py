@@ -12,7 +12,9 @@ def demo_upload(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, (DEMO_DATA / name).read_bytes())
 
 
-def test_the_lead_uploads_previews_and_confirms(client, cast, django_capture_on_commit_callbacks, eager_tasks):
+def test_the_lead_uploads_previews_and_confirms(
+    client, cast, django_capture_on_commit_callbacks, eager_tasks
+):
     client.force_login(cast.lead)
     response = client.post(
         reverse("import_list", args=[cast.review.pk]),

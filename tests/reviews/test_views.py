@@ -139,8 +139,13 @@ def test_the_history_page_covers_decisions_and_outcome_data(client, cast):
     screening.decision_record(record=record, reviewer=cast.reviewer1, stage="ta", verdict="include")
     study = Study.objects.create(review=cast.review, name="Doe 2020")
     comparison = Comparison.objects.create(review=cast.review, name="Drug vs placebo")
-    outcome = Outcome.objects.create(comparison=comparison, name="Pain", data_type="generic", measure="MD")
+    outcome = Outcome.objects.create(
+        comparison=comparison, name="Pain", data_type="generic", measure="MD"
+    )
     OutcomeData.objects.create(outcome=outcome, study=study, values={"estimate": -1.0, "se": 0.4})
     client.force_login(cast.lead)
-    models = {entry.model for entry in client.get(reverse("review_history", args=[cast.review.pk])).context["entries"]}
+    models = {
+        entry.model
+        for entry in client.get(reverse("review_history", args=[cast.review.pk])).context["entries"]
+    }
     assert {"decision", "study", "comparison", "outcome", "outcome data"} <= models

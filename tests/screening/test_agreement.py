@@ -30,7 +30,16 @@ def test_it_matches_the_hand_computed_example():
 
 def test_it_agrees_with_scikit_learn_on_three_categories():
     first = ["include", "exclude", "maybe", "exclude", "exclude", "include", "maybe", "exclude"] * 3
-    second = ["include", "exclude", "exclude", "exclude", "maybe", "include", "maybe", "include"] * 3
+    second = [
+        "include",
+        "exclude",
+        "exclude",
+        "exclude",
+        "maybe",
+        "include",
+        "maybe",
+        "include",
+    ] * 3
     assert cohen_kappa(first, second).kappa == pytest.approx(cohen_kappa_score(first, second))
 
 

@@ -2,7 +2,11 @@ from screening.highlight import highlight, parse_terms
 
 
 def test_it_parses_comma_and_line_separated_terms():
-    assert parse_terms("ketamine, randomi*\n chronic  pain ;;") == ("ketamine", "randomi*", "chronic pain")
+    assert parse_terms("ketamine, randomi*\n chronic  pain ;;") == (
+        "ketamine",
+        "randomi*",
+        "chronic pain",
+    )
 
 
 def test_it_marks_include_and_exclude_terms_and_escapes_the_rest():

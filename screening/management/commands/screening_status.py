@@ -34,5 +34,11 @@ class Command(BaseCommand):
         for stage in Stage:
             for pair in selectors.agreement_by_pair(found, stage):
                 a = pair.agreement
-                kappa = "undefined" if a.kappa is None else f"{a.kappa:.2f} ({a.ci_lower:.2f} to {a.ci_upper:.2f})"
-                self.stdout.write(f"Agreement {stage.label}, {pair.first} & {pair.second}: {a.n} records, {a.percent:.1f}%, kappa {kappa}")
+                kappa = (
+                    "undefined"
+                    if a.kappa is None
+                    else f"{a.kappa:.2f} ({a.ci_lower:.2f} to {a.ci_upper:.2f})"
+                )
+                self.stdout.write(
+                    f"Agreement {stage.label}, {pair.first} & {pair.second}: {a.n} records, {a.percent:.1f}%, kappa {kappa}"
+                )
