@@ -60,7 +60,7 @@ bench: install-bench
 	$(PY) bench/run.py
 
 worker: install
-	$(PY) -m celery -A config worker --loglevel=info
+	$(PY) -m celery -A config worker --beat --schedule $(VENV)/celerybeat-schedule --loglevel=info
 
 lint: install-test
 	$(PY) -m ruff check .

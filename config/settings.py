@@ -165,7 +165,15 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600)}
+# A message not acknowledged within this many seconds (its worker died) is
+# delivered again; short, because analyses take seconds (imports of 100,000
+# records under a minute, and they are locked per batch).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 300)}
+CELERY_BEAT_SCHEDULE = {
+    "reap-stuck-analyses": {"task": "synthesis.tasks.analysis_reap_task", "schedule": 60.0},
+}
+# An analysis queued or running this long with no sign of life is sent again.
+ANALYSIS_STALE_SECONDS = envint("ANALYSIS_STALE_SECONDS", 120)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

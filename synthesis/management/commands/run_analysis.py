@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from synthesis.models import Analysis
-from synthesis.services import analysis_run, result_line
+from synthesis.reporting import result_line
+from synthesis.services import analysis_run
 
 
 class Command(BaseCommand):

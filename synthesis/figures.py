@@ -1,0 +1,160 @@
+"""An analysis's figures drawn from its stored results, as bytes ready to store and serve.
+
+The drawing itself is in the pure ``synthesis.plots`` package; this module turns
+an :class:`~synthesis.models.Analysis`'s results (and its outcome's names) into
+that package's inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from matplotlib.figure import Figure as MplFigure
+
+from extraction.models import DataType, Outcome
+from synthesis import reporting
+from synthesis.plots.canvas import figure_bytes
+from synthesis.plots.forest import ForestPooled, ForestRow, ForestSubgroup, plot_forest
+from synthesis.plots.funnel import plot_funnel
+from synthesis.plots.prisma import PrismaFlow, plot_prisma
+
+FORMATS = ("png", "svg")
+PRISMA_FORMATS = ("png", "svg", "pdf")
+
+
+def _back(log_scale: bool) -> Callable[[float], float]:
+    return math.exp if log_scale else (lambda x: x)
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def _arm_columns(data_type: str, data: dict) -> tuple[str, ...]:
+    def count(v) -> str:
+        return f"{int(v)}" if float(v).is_integer() else f"{v:g}"
+
+    if data_type == DataType.DICHOTOMOUS:
+        keys = ("events_exp", "total_exp", "events_ctrl", "total_ctrl")
+        return tuple(count(data[k]) for k in keys)
+    if data_type == DataType.CONTINUOUS:
+        return (
+            f"{data['mean_exp']:g}",
+            f"{data['sd_exp']:g}",
+            count(data["n_exp"]),
+            f"{data['mean_ctrl']:g}",
+            f"{data['sd_ctrl']:g}",
+            count(data["n_ctrl"]),
+        )
+    return ()
+
+
+def _row(outcome: Outcome, study: dict) -> ForestRow:
+    return ForestRow(
+        label=study["label"],
+        arm_columns=_arm_columns(outcome.data_type, study["data"]),
+        weight_percent=study.get("weight_percent") or 0.0,
+        estimate=_nan(study.get("effect")),
+        ci_lower=_nan(study.get("effect_ci_lower")),
+        ci_upper=_nan(study.get("effect_ci_upper")),
+    )
+
+
+def _pooled(label: str, pooled: dict, interval: dict | None = None) -> ForestPooled:
+    return ForestPooled(
+        label=label,
+        estimate=pooled["effect"],
+        ci_lower=pooled["effect_ci_lower"],
+        ci_upper=pooled["effect_ci_upper"],
+        prediction_lower=interval["effect_lower"] if interval else None,
+        prediction_upper=interval["effect_upper"] if interval else None,
+    )
+
+
+def forest_figure(analysis) -> MplFigure:
+    """The RevMan-style forest plot of a done analysis, with subgroup blocks if any."""
+    results, outcome = analysis.results, analysis.outcome
+    comparison = outcome.comparison
+    level = reporting.percent(results["level"])
+    model = results["model"]
+    studies = [_row(outcome, s) for s in results["studies"]]
+    items: list[ForestRow | ForestSubgroup] = studies
+    if results.get("subgroups"):
+        items = []
+        for block in results["subgroups"]:
+            rows = tuple(
+                row
+                for row, s in zip(studies, results["studies"], strict=True)
+                if (s.get("subgroup") or "Not given") == block["name"]
+            )
+            items.append(
+                ForestSubgroup(
+                    label=block["name"],
+                    rows=rows,
+                    pooled=_pooled(f"Subtotal ({level}% CI)", block["pooled"]),
+                    heterogeneity_text=reporting.heterogeneity_text(
+                        block["heterogeneity"], model=model, k=block["k"]
+                    ),
+                    overall_text=reporting.overall_text(block["pooled"]),
+                )
+            )
+    interval = results.get("prediction_interval") if model == "random" else None
+    return plot_forest(
+        items,
+        _pooled(f"Total ({level}% CI)", results["pooled"], interval),
+        measure_label=reporting.method_label(results),
+        experimental=comparison.experimental,
+        control=comparison.control,
+        favours=reporting.favours(
+            experimental=comparison.experimental,
+            control=comparison.control,
+            lower_is_better=outcome.lower_is_better,
+        ),
+        log_scale=results["log_scale"],
+        heterogeneity_text=reporting.heterogeneity_text(
+            results["heterogeneity"], model=model, k=results["pooled"]["k"]
+        ),
+        overall_text=reporting.overall_text(results["pooled"]),
+        subgroup_text=reporting.subgroup_text(results.get("subgroup_differences")),
+    )
+
+
+def funnel_figure(analysis) -> MplFigure | None:
+    """The funnel plot with trim-and-fill studies hollow; None below three studies."""
+    results = analysis.results
+    small = results.get("small_study") or {}
+    if small.get("k", 0) < 3:
+        return None
+    included = [s for s in results["studies"] if s["included"] and s.get("yi") is not None]
+    trim = small.get("trim_and_fill")
+    filled = None
+    if trim and trim["k0"]:
+        filled = (trim["filled_yi"], [math.sqrt(v) for v in trim["filled_vi"]])
+    name = reporting.measure_name(results["measure"])
+    return plot_funnel(
+        [s["yi"] for s in included],
+        [s["se"] for s in included],
+        pooled=results["pooled"]["estimate"],
+        log_scale=results["log_scale"],
+        filled=filled,
+        xlabel=f"{name} (log scale)" if results["log_scale"] else name,
+    )
+
+
+def analysis_figures(analysis) -> dict[tuple[str, str], bytes]:
+    """Every figure of a done analysis: {(kind, format): bytes}."""
+    drawn: dict[tuple[str, str], bytes] = {}
+    for kind, draw in (("forest", forest_figure), ("funnel", funnel_figure)):
+        figure = draw(analysis)
+        if figure is None:
+            continue
+        for fmt in FORMATS:
+            drawn[kind, fmt] = figure_bytes(figure, fmt)
+    return drawn
+
+
+def prisma_figures(flow: PrismaFlow, formats=PRISMA_FORMATS) -> dict[str, bytes]:
+    """The PRISMA 2020 flow diagram in each format."""
+    figure = plot_prisma(flow)
+    return {fmt: figure_bytes(figure, fmt) for fmt in formats}
