@@ -4,7 +4,9 @@ Columns, left to right: study, the per-arm data of the experimental and the
 control group, weight, the effect with its confidence interval as text, then
 the plot: a square per study sized by weight with its CI line, the pooled
 diamond, the line of no effect and "favours" labels under the axis. The
-heterogeneity and overall-effect lines sit under the table.
+heterogeneity and overall-effect lines sit under the table. Optionally, the
+studies' risk-of-bias judgements follow at the far right as robvis-coloured
+dots, one column per domain, with a key to the domains under the plot.
 
 Inputs are plain :class:`ForestRow` and :class:`ForestPooled` values on the
 reported scale (risk ratio, not log risk ratio); the caller formats the per-arm
@@ -18,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -25,7 +28,15 @@ from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from matplotlib.transforms import offset_copy
 
+from extraction.rob import Judgement, Tool, get_tool
 from synthesis.plots.canvas import figure_and_axes, fit_figure
+from synthesis.plots.rob import (
+    JudgementHandler,
+    RobAssessment,
+    palette,
+    resolve_judgement,
+    symbol_colour,
+)
 
 ROW = 0.24  # inches per table row
 PLOT_WIDTH = 2.6  # inches for the effect axis
@@ -34,6 +45,11 @@ COLUMN_GAP = 9.0  # points between columns
 MAX_MARKER = 140.0  # points² of the heaviest study's square
 SQUARE = "#1f5fa8"
 DIAMOND = "black"
+ROB_DOT = 11.0  # points, diameter of a risk-of-bias dot
+ROB_GAP = 18.0  # points between the plot and the first risk-of-bias column
+OVERALL_GAP = 5.0  # points more before the overall column, which sums up the domains
+HEADER_Y = -0.75  # row of the column headers
+KEY_TOP = 46.0  # points from the axis line down to the risk-of-bias key, under "favours"
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,9 @@ def plot_forest(
     overall_text: str = "",
     subgroup_text: str = "",
     arm_headers: Sequence[str] | None = None,
+    rob: Iterable[RobAssessment] | None = None,
+    rob_tool: str | Tool = "rob2",
+    rob_headers: Sequence[str] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Draw a RevMan-style forest plot.
@@ -138,6 +157,20 @@ def plot_forest(
     arm_headers : sequence of str, optional
         Headers of one arm's columns; by default "Events", "Total" for two
         columns per arm and "Mean", "SD", "Total" for three.
+    rob : iterable of RobAssessment, optional
+        Risk-of-bias judgements, matched to the rows by ``study`` == the
+        row's label. When given, a dot per study and domain (and overall,
+        when any assessment has one) is drawn right of the plot, with a key
+        to the domains and judgements under it. A study without an
+        assessment, or a domain not judged, stays blank; assessments of
+        studies not in the plot are ignored.
+    rob_tool : str or Tool
+        The tool of the judgements, for the colours and the domain names:
+        ``"rob2"`` (default), ``"rob1"``, ``"robins_i"`` or a
+        :class:`extraction.rob.Tool`.
+    rob_headers : sequence of str, optional
+        Headers of the risk-of-bias columns; by default the domain keys
+        ("D1", "D2", ...) then "Overall". The key uses the same names.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes (the table goes left of them); by default a new
         figure sized to the table.
@@ -149,12 +182,22 @@ def plot_forest(
         proportional to the weights), the CI lines a line collection (gid
         ``"ci"``), the total's diamond a polygon with gid ``"diamond"`` (a
         subgroup's ``"subtotal"``) and the line of no effect has gid
-        ``"no-effect"``.
+        ``"no-effect"``. Each risk-of-bias column is one scatter collection
+        with gid ``"rob-D1"``, ..., ``"rob-overall"`` (one dot per judged
+        study, in the judgement's robvis colour).
 
     Notes
     -----
     Everything is on the reported scale: pass ratios, not log ratios, with
-    ``log_scale=True``. The effect text shows two decimals.
+    ``log_scale=True``. The effect text shows two decimals. The risk-of-bias
+    colours and symbols are robvis's, as in
+    :func:`synthesis.plots.rob.plot_traffic_light`; the key's legend takes the
+    place of any legend already on ``ax``.
+
+    References
+    ----------
+    McGuinness LA, Higgins JPT. Risk-of-bias VISualization (robvis). Res Syn
+    Meth. 2021;12:55-61.
     """
     items = list(rows)
     studies = [
@@ -166,6 +209,7 @@ def plot_forest(
     diamonds = [item.pooled for item in items if isinstance(item, ForestSubgroup)] + [pooled]
     if log_scale:
         _check_positive(studies, diamonds)
+    rob_columns = None if rob is None else _rob_columns(get_tool(rob_tool), rob, rob_headers)
     layout = _layout(items, pooled, per_arm, heterogeneity_text, overall_text, subgroup_text)
     fig, ax, ours = figure_and_axes(ax)
 
@@ -192,6 +236,8 @@ def plot_forest(
             fontweight="bold" if bold else None,
             gid=gid,
         )
+    if rob_columns is not None:
+        _draw_rob(fig, ax, layout.studies, rob_columns, left)
     if ours:
         fit_figure(fig, ax, PLOT_WIDTH, ROW * (layout.bottom + 0.6))
     return fig
@@ -441,11 +487,9 @@ def _draw_table(
     ys = [r[0] for r in table]
     bold = [r[5] for r in table]
 
-    if not hasattr(fig.canvas, "get_renderer"):
-        FigureCanvasAgg(fig)  # a caller's figure without a canvas: measure with Agg
-    renderer = fig.canvas.get_renderer()
+    renderer = _renderer(fig)
     to_points = 72.0 / fig.dpi
-    header_y = -0.75
+    header_y = HEADER_Y
     drawn: list[list] = []
     widths: list[float] = []
     fonts = {
@@ -510,3 +554,189 @@ def _draw_table(
             gid=f"arm-{arm}",
         )
     return -(x + COLUMN_GAP)
+
+
+def _renderer(fig: Figure) -> RendererBase:
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)  # a caller's figure without a canvas: measure with Agg
+    return fig.canvas.get_renderer()
+
+
+@dataclass(frozen=True)
+class _RobColumns:
+    """The risk-of-bias columns: what heads them and each study's judgements."""
+
+    tool: Tool
+    keys: tuple[str, ...]  # domain keys, then "overall"
+    headers: tuple[str, ...]
+    names: tuple[str, ...]  # for the key
+    judged: dict[str, tuple[Judgement | None, ...]]  # study label to one per column
+
+
+def _rob_columns(
+    tool: Tool, rob: Iterable[RobAssessment], headers: Sequence[str] | None
+) -> _RobColumns:
+    assessments = list(rob)
+    known = {domain.key for domain in tool.domains}
+    keys = [domain.key for domain in tool.domains]
+    names = [domain.name for domain in tool.domains]
+    with_overall = any(a.overall for a in assessments)
+    if with_overall:
+        keys.append("overall")
+        names.append("Overall risk of bias")
+    if headers is None:
+        headers = [*keys[: len(tool.domains)], *(["Overall"] if with_overall else [])]
+    if len(headers) != len(keys):
+        raise ValueError(f"rob_headers needs {len(keys)} headers, one per column")
+    judged: dict[str, tuple[Judgement | None, ...]] = {}
+    for assessment in assessments:
+        unknown = set(assessment.judgements) - known
+        if unknown:
+            raise ValueError(f"{assessment.study}: {tool.name} has no domain {min(unknown)!r}")
+        if assessment.study in judged:
+            raise ValueError(f"{assessment.study} has two risk-of-bias assessments")
+        values = [assessment.judgements.get(key) for key in keys[: len(tool.domains)]]
+        values += [assessment.overall] if with_overall else []
+        judged[assessment.study] = tuple(_judgement(tool, value) for value in values)
+    return _RobColumns(tool, tuple(keys), tuple(headers), tuple(names), judged)
+
+
+def _judgement(tool: Tool, value: str | None) -> Judgement | None:
+    """A missing judgement is blank here, not "No information" as in robvis."""
+    if value is None or not str(value).strip():
+        return None
+    return resolve_judgement(tool, value)
+
+
+def _draw_rob(
+    fig: Figure,
+    ax: Axes,
+    studies: Sequence[tuple[float, ForestRow]],
+    columns: _RobColumns,
+    left: float,
+) -> None:
+    """Dots right of the plot, a column per domain, and the key under the plot."""
+    renderer = _renderer(fig)
+    bold = FontProperties(size=FONT_SIZE, weight="bold")
+    to_points = 72.0 / fig.dpi
+    centres = []
+    x = ROB_GAP
+    for key, header in zip(columns.keys, columns.headers, strict=True):
+        width = renderer.get_text_width_height_descent(header, bold, ismath=False)[0]
+        width = max(ROB_DOT + 5, width * to_points + 5)
+        x += OVERALL_GAP if key == "overall" else 0.0
+        centres.append(x + width / 2)
+        x += width
+    base = ax.get_yaxis_transform()
+    for index, (key, header, centre) in enumerate(
+        zip(columns.keys, columns.headers, centres, strict=True)
+    ):
+        transform = offset_copy(base, fig=fig, x=centre, units="points")
+        cells = [
+            (y, columns.judged[row.label][index])
+            for y, row in studies
+            if row.label in columns.judged
+        ]
+        cells = [(y, judgement) for y, judgement in cells if judgement is not None]
+        _draw_rob_column(ax, cells, transform, gid=f"rob-{key}")
+        ax.text(
+            1,
+            HEADER_Y,
+            header,
+            transform=transform,
+            ha="center",
+            va="bottom",
+            fontsize=FONT_SIZE,
+            fontweight="bold",
+            gid="rob-header",
+        )
+    ax.text(
+        1,
+        HEADER_Y,
+        "Risk of bias",
+        transform=offset_copy(
+            base, fig=fig, x=(centres[0] + centres[-1]) / 2, y=FONT_SIZE * 1.5, units="points"
+        ),
+        ha="center",
+        va="bottom",
+        fontsize=FONT_SIZE,
+        fontweight="bold",
+        gid="rob-title",
+    )
+    _draw_rob_key(fig, ax, columns, left)
+
+
+def _draw_rob_column(
+    ax: Axes, cells: Sequence[tuple[float, Judgement]], transform, *, gid: str
+) -> None:
+    """One column's dots (one collection), then each judgement's symbol on them."""
+    ax.scatter(
+        [1.0] * len(cells),
+        [y for y, _ in cells],
+        s=ROB_DOT**2,
+        marker="o",
+        facecolors=[judgement.colour for _, judgement in cells] or "none",
+        edgecolors="black",
+        linewidths=0.5,
+        transform=transform,
+        clip_on=False,
+        zorder=3,
+        gid=gid,
+    )
+    for judgement in {judgement for _, judgement in cells}:
+        ys = [y for y, other in cells if other == judgement]
+        ax.scatter(
+            [1.0] * len(ys),
+            ys,
+            s=(0.55 * ROB_DOT) ** 2,
+            marker=f"${judgement.symbol}$",
+            color=symbol_colour(judgement.colour),
+            linewidths=0,
+            transform=transform,
+            clip_on=False,
+            zorder=4,
+            gid="rob-symbol",
+        )
+
+
+def _draw_rob_key(fig: Figure, ax: Axes, columns: _RobColumns, left: float) -> None:
+    """Under the plot, from the table's left edge: the domains, then the judgements."""
+    lines = [("Risk of bias legend", True)]
+    lines += [(f"{h}: {n}", False) for h, n in zip(columns.headers, columns.names, strict=True)]
+    step = FONT_SIZE * 1.5
+    for number, (text, bold) in enumerate(lines):
+        ax.annotate(
+            text,
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(-left, -KEY_TOP - number * step),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=FONT_SIZE,
+            fontweight="bold" if bold else None,
+            gid="rob-key",
+        )
+    shown = {j.key for judgements in columns.judged.values() for j in judgements if j}
+    tool = columns.tool
+    entries = [j for j in palette(tool) if j in tool.judgements or j.key in shown]
+    below = offset_copy(
+        ax.transAxes, fig=fig, x=-left, y=-KEY_TOP - len(lines) * step - 3, units="points"
+    )
+    legend = ax.legend(
+        handles=entries,
+        labels=[j.label for j in entries],
+        handler_map={Judgement: JudgementHandler()},
+        loc="upper left",
+        bbox_to_anchor=(0, 0),
+        bbox_transform=below,
+        ncols=len(entries),
+        frameon=False,
+        borderaxespad=0,
+        borderpad=0,
+        fontsize=FONT_SIZE,
+        handlelength=1.4,
+        handleheight=1.4,
+        columnspacing=1.4,
+    )
+    legend.set_gid("rob-legend")

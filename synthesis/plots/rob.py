@@ -158,7 +158,7 @@ def plot_summary(
     fig, ax, ours = figure_and_axes(ax)
     positions = range(len(labels))
     left = [0.0] * len(labels)
-    for judgement in _palette(tool):
+    for judgement in palette(tool):
         widths = [share.get(judgement.key, 0.0) for share in shares]
         if not any(widths):
             continue
@@ -179,18 +179,45 @@ def plot_summary(
     return fig
 
 
-def _palette(tool: Tool) -> tuple[Judgement, ...]:
-    """The tool's judgements, plus "No information" when the tool lacks one."""
+def palette(tool: Tool) -> tuple[Judgement, ...]:
+    """The tool's judgements, plus "No information" when the tool lacks one.
+
+    Parameters
+    ----------
+    tool : Tool
+        A risk-of-bias tool from :mod:`extraction.rob`.
+
+    Returns
+    -------
+    tuple of Judgement
+        From least to most severe, each with its robvis colour and symbol.
+    """
     if any(j.key == NO_INFORMATION.key for j in tool.judgements):
         return tool.judgements
     return (*tool.judgements, NO_INFORMATION)
 
 
-def _resolve(tool: Tool, value: str | None) -> Judgement:
+def resolve_judgement(tool: Tool, value: str | None) -> Judgement:
+    """The judgement for a key or label ("some_concerns", "Some concerns").
+
+    Parameters
+    ----------
+    tool : Tool
+        A risk-of-bias tool from :mod:`extraction.rob`.
+    value : str or None
+        The judgement's key or label, in any case; None or "" is "No
+        information", as is "no information" for tools without that level.
+
+    Returns
+    -------
+    Judgement
+        With its robvis colour and symbol. Raises ValueError for a value the
+        tool does not know.
+    """
     if value is None or not str(value).strip():
-        return next(j for j in _palette(tool) if j.key == NO_INFORMATION.key)
+        return next(j for j in palette(tool) if j.key == NO_INFORMATION.key)
     if str(value).strip().casefold().replace(" ", "_") == NO_INFORMATION.key:
-        return next(j for j in _palette(tool) if j.key == NO_INFORMATION.key)
+        return next(j for j in palette(tool) if j.key == NO_INFORMATION.key)
     return tool.judgement(value)
 
 
@@ -217,7 +244,7 @@ def _traffic_light_grid(
         values = [row.judgements.get(domain.key) for domain in tool.domains]
         if with_overall:
             values.append(row.overall)
-        grid.append([_resolve(tool, value) for value in values])
+        grid.append([resolve_judgement(tool, value) for value in values])
     return headers, grid
 
 
@@ -227,10 +254,12 @@ def _summary_grid(
     """Per bar (domain, then overall), the judgement of every study."""
     _check_domains(tool, rows)
     labels = [domain.name for domain in tool.domains]
-    grid = [[_resolve(tool, row.judgements.get(d.key)) for row in rows] for d in tool.domains]
+    grid = [
+        [resolve_judgement(tool, row.judgements.get(d.key)) for row in rows] for d in tool.domains
+    ]
     if any(row.overall for row in rows):
         labels.append("Overall risk of bias")
-        grid.append([_resolve(tool, row.overall) for row in rows])
+        grid.append([resolve_judgement(tool, row.overall) for row in rows])
     return labels, grid
 
 
@@ -272,8 +301,9 @@ def _shares(
     return shares
 
 
-def _text_colour(background: str) -> str:
-    """Black or white, whichever reads better on the background (WCAG contrast)."""
+def symbol_colour(background: str) -> str:
+    """The symbol's colour on a judgement's circle: black or white, whichever
+    reads better on ``background`` (WCAG contrast)."""
 
     def linear(channel: float) -> float:
         return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
@@ -302,7 +332,7 @@ def _draw_cell(ax: Axes, x: float, y: float, judgement: Judgement, *, gid: str) 
         va="center_baseline",
         fontsize=FONT_SIZE + 2,
         fontweight="bold",
-        color=_text_colour(judgement.colour),
+        color=symbol_colour(judgement.colour),
     )
 
 
@@ -364,11 +394,11 @@ def _style_summary(ax: Axes, labels: Sequence[str], *, weighted: bool) -> None:
 def _draw_legend(ax: Axes, tool: Tool, grid: Sequence[Sequence[Judgement]]) -> None:
     """The tool's scale, and "No information" only where the plot shows it."""
     shown = {judgement.key for judgements in grid for judgement in judgements}
-    entries = [j for j in _palette(tool) if j in tool.judgements or j.key in shown]
+    entries = [j for j in palette(tool) if j in tool.judgements or j.key in shown]
     ax.legend(
         handles=entries,
         labels=[j.label for j in entries],
-        handler_map={Judgement: _JudgementHandler()},
+        handler_map={Judgement: JudgementHandler()},
         title="Judgement",
         loc="upper left",
         bbox_to_anchor=(1.02, 1),
@@ -396,7 +426,7 @@ def _draw_domain_key(ax: Axes, tool: Tool) -> None:
         )
 
 
-class _JudgementHandler(HandlerBase):
+class JudgementHandler(HandlerBase):
     """Draw a legend entry as the circle and symbol of the plot."""
 
     def create_artists(
@@ -418,7 +448,7 @@ class _JudgementHandler(HandlerBase):
             va="center_baseline",
             fontsize=fontsize,
             fontweight="bold",
-            color=_text_colour(orig_handle.colour),
+            color=symbol_colour(orig_handle.colour),
             transform=trans,
         )
         return [circle, symbol]

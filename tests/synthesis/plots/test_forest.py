@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from synthesis.plots import figure_bytes
 from synthesis.plots.forest import ForestPooled, ForestRow, ForestSubgroup, plot_forest
+from synthesis.plots.rob import RobAssessment
 
 REPO = Path(__file__).resolve().parents[3]
 OUT = REPO / "test-results" / "plots"
@@ -237,4 +239,99 @@ def test_draws_into_the_callers_axes():
     assert draw(ax=ax) is fig
     assert tuple(fig.get_size_inches()) == (12, 8)
     assert len(by_gid(fig, "diamond")) == 1
+    assert figure_bytes(fig, "png").startswith(b"\x89PNG")
+
+
+GREEN, YELLOW, RED, BLUE = "#02c100", "#e2df07", "#bf0000", "#4ea1f7"
+ROB = [
+    RobAssessment(
+        "Sigtermans 2009",
+        {"D1": "low", "D2": "low", "D3": "some_concerns", "D4": "low", "D5": "low"},
+        "some_concerns",
+    ),
+    RobAssessment("Amr 2010", {"D1": "High", "D2": "low", "D4": "low", "D5": ""}, "high"),
+    RobAssessment(
+        "Noppers 2011",
+        {"D1": "low", "D2": "low", "D3": "low", "D4": "low", "D5": "Some concerns"},
+        "some_concerns",
+    ),
+    RobAssessment("Not in this analysis 2020", {"D1": "high"}, "high"),
+]
+
+
+def dot_colours(fig: Figure, column: str) -> list[str]:
+    (dots,) = by_gid(fig, f"rob-{column}")
+    return [to_hex(colour) for colour in dots.get_facecolors()]
+
+
+def texts_of(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+def test_it_draws_a_robvis_dot_per_judged_study_and_domain():
+    fig = draw(rob=ROB)
+    assert dot_colours(fig, "D1") == [GREEN, RED, GREEN]
+    assert dot_colours(fig, "D3") == [YELLOW, GREEN]  # Amr 2010 has no D3: blank
+    assert dot_colours(fig, "D5") == [GREEN, YELLOW]  # "" is blank too
+    assert dot_colours(fig, "overall") == [YELLOW, RED, YELLOW]
+    (dots,) = by_gid(fig, "rob-D1")
+    assert [y for _, y in dots.get_offsets()] == [0, 1, 2]  # the studies' rows
+    headers = [t.get_text() for t in by_gid(fig, "rob-header")]
+    assert headers == ["D1", "D2", "D3", "D4", "D5", "Overall"]
+
+
+def test_it_draws_no_risk_of_bias_columns_unless_asked():
+    fig = draw()
+    gids = {a.get_gid() for a in fig.findobj() if a.get_gid()}
+    assert not {gid for gid in gids if gid.startswith("rob")}
+    assert fig.axes[0].get_legend() is None
+
+
+def test_the_key_names_the_domains_and_the_judgements():
+    fig = draw(rob=ROB)
+    key = [t.get_text() for t in by_gid(fig, "rob-key")]
+    assert key[0] == "Risk of bias legend"
+    assert "D1: Bias arising from the randomisation process" in key
+    assert key[-1] == "Overall: Overall risk of bias"
+    (legend,) = by_gid(fig, "rob-legend")
+    assert [t.get_text() for t in legend.get_texts()] == ["Low", "Some concerns", "High"]
+
+
+def test_rob_headers_name_the_columns_and_the_key_without_overall():
+    rob = [RobAssessment(a.study, a.judgements) for a in ROB]
+    fig = draw(rob=rob, rob_tool="rob2", rob_headers=("A", "B", "C", "D", "E"))
+    assert [t.get_text() for t in by_gid(fig, "rob-header")] == ["A", "B", "C", "D", "E"]
+    assert "E: Bias in selection of the reported result" in texts_of(fig)
+    assert not by_gid(fig, "rob-overall")
+
+
+def test_robins_i_shows_no_information_in_blue():
+    rob = [RobAssessment("Max 1995", {"D1": "serious", "D7": "no information"}, "critical")]
+    fig = draw(rob=rob, rob_tool="robins_i")
+    assert dot_colours(fig, "D7") == [BLUE]
+    (dots,) = by_gid(fig, "rob-D7")
+    assert [y for _, y in dots.get_offsets()] == [15]
+    assert len(by_gid(fig, "rob-D2")[0].get_offsets()) == 0
+
+
+def test_rejects_bad_risk_of_bias_input():
+    with pytest.raises(ValueError, match="rob_headers"):
+        draw(rob=ROB, rob_headers=("D1", "D2"))
+    with pytest.raises(ValueError, match="no domain"):
+        draw(rob=[RobAssessment("Amr 2010", {"D9": "low"})])
+    with pytest.raises(ValueError, match="judgement"):
+        draw(rob=[RobAssessment("Amr 2010", {"D1": "moderate"})])
+    with pytest.raises(ValueError, match="two"):
+        draw(rob=[ROB[0], ROB[0]])
+
+
+def test_risk_of_bias_columns_in_the_files():
+    fig = draw(rob=ROB)
+    svg = figure_bytes(fig, "svg")
+    assert b'id="rob-D1"' in svg and b'id="rob-overall"' in svg
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "forest_rob.png").write_bytes(figure_bytes(fig, "png"))
+    fig = Figure(figsize=(14, 9))
+    ax = fig.add_axes((0.5, 0.3, 0.25, 0.6))
+    assert draw(ax=ax, rob=ROB) is fig
     assert figure_bytes(fig, "png").startswith(b"\x89PNG")
