@@ -128,10 +128,18 @@ class PrismaCounts:
     awaiting_full_text: int
 
 
-def prisma_counts(review: Review) -> PrismaCounts:
-    """Counts for the flow diagram. Only resolved records count as screened or assessed."""
+def prisma_counts(review: Review, *, records: QuerySet[Record] | None = None) -> PrismaCounts:
+    """Counts for the flow diagram. Only resolved records count as screened or assessed.
+
+    ``records`` narrows every count to those records of the review (the PRISMA
+    diagram's "other methods" column counts the records found only by them).
+    """
+    only = {} if records is None else {"record__in": records}
     ta = Resolution.objects.filter(
-        record__review=review, stage=Stage.TITLE_ABSTRACT, record__duplicate_of__isnull=True
+        record__review=review,
+        stage=Stage.TITLE_ABSTRACT,
+        record__duplicate_of__isnull=True,
+        **only,
     )
     sought = ta.filter(verdict__in=forward_verdicts(review)).count()
     not_retrieved = FullText.objects.filter(
@@ -139,10 +147,14 @@ def prisma_counts(review: Review) -> PrismaCounts:
         not_retrieved=True,
         record__resolutions__stage=Stage.TITLE_ABSTRACT,
         record__resolutions__verdict__in=forward_verdicts(review),
+        **only,
     ).count()
     ft = Resolution.objects.filter(
-        record__review=review, stage=Stage.FULL_TEXT, record__duplicate_of__isnull=True
+        record__review=review, stage=Stage.FULL_TEXT, record__duplicate_of__isnull=True, **only
     )
+    waiting = stage_records(review, Stage.TITLE_ABSTRACT)
+    if records is not None:
+        waiting = waiting.filter(pk__in=records)
     excluded = dict(
         ft.filter(verdict=Verdict.EXCLUDE)
         .values_list("reason__label")
@@ -159,7 +171,7 @@ def prisma_counts(review: Review) -> PrismaCounts:
         reports_assessed=assessed,
         reports_excluded={label or "No reason given": n for label, n in excluded.items()},
         included=ft.filter(verdict=Verdict.INCLUDE).count(),
-        awaiting_title_abstract=stage_records(review, Stage.TITLE_ABSTRACT).count() - screened,
+        awaiting_title_abstract=waiting.count() - screened,
         awaiting_full_text=sought - not_retrieved - assessed,
     )
 

@@ -44,29 +44,37 @@ def fit_figure(fig: Figure, ax: Axes, width: float, height: float, *, pad: float
     ax.set_position((left / total_w, bottom / total_h, width / total_w, height / total_h))
 
 
-def figure_bytes(fig: Figure, format: Literal["png", "svg"] = "png", *, dpi: int = 150) -> bytes:
-    """Render a figure to PNG or SVG bytes.
+def figure_bytes(
+    fig: Figure, format: Literal["png", "svg", "pdf"] = "png", *, dpi: int = 150
+) -> bytes:
+    """Render a figure to PNG, SVG or PDF bytes.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
         Any figure, e.g. from :func:`synthesis.plots.rob.plot_traffic_light`.
-    format : {"png", "svg"}
-        PNG for pages and documents, SVG for journals and scaling.
+    format : {"png", "svg", "pdf"}
+        PNG for pages and documents, SVG for journals and scaling, PDF for
+        print and manuscripts.
     dpi : int
-        Resolution of the PNG; SVG ignores it.
+        Resolution of the PNG; SVG and PDF are vector and ignore it (but for
+        any raster image inside them).
 
     Returns
     -------
     bytes
-        The file's contents. SVG carries no date, so the same figure gives
-        the same bytes.
+        The file's contents. SVG and PDF carry no date, so the same figure
+        gives the same bytes.
     """
-    if format not in ("png", "svg"):
-        raise ValueError(f"format must be 'png' or 'svg', not {format!r}")
+    if format not in ("png", "svg", "pdf"):
+        raise ValueError(f"format must be 'png', 'svg' or 'pdf', not {format!r}")
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
-    metadata = {"Date": None} if format == "svg" else {"Software": "Prismatic"}
+    metadata = {
+        "png": {"Software": "Prismatic"},
+        "svg": {"Date": None},
+        "pdf": {"Creator": "Prismatic", "CreationDate": None},
+    }[format]
     buffer = io.BytesIO()
     # A fixed salt keeps SVG element ids, and so the bytes, the same run to run.
     with rc_context({"svg.hashsalt": "prismatic"}):
