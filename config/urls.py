@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("screening.urls")),
     path("", include("extraction.urls")),
+    path("", include("synthesis.urls")),
 ]

@@ -79,16 +79,18 @@ def demo_load() -> tuple[Review, bool]:
 
 
 def demo_later_stages(review: Review, reviewer1, reviewer2, lead) -> None:
-    """Screening, extraction, outcome data and risk of bias, each from its own app."""
+    """Screening, extraction, outcome data, risk of bias and analyses, each from its own app."""
     from extraction.demo import demo_extraction
     from extraction.demo_outcomes import demo_outcomes
     from extraction.demo_rob import demo_rob
     from screening.demo import demo_screening
+    from synthesis.demo import demo_analyses
 
     demo_screening(review, reviewer1, reviewer2, lead)
     demo_extraction(review, reviewer1, reviewer2, lead)
     demo_outcomes(review, lead)
     demo_rob(review, reviewer1, reviewer2, lead)
+    demo_analyses(review)
 
 
 # (file, source, interface, search strategy): illustrative searches of the three databases.

@@ -40,6 +40,14 @@ NAV = [
         Ability.VIEW,
         ("rob_list", "rob_assess", "rob_assess_outcome", "rob_consensus", "rob_consensus_outcome"),
     ),
+    (
+        "analysis_list",
+        (),
+        "Analyses",
+        Ability.VIEW,
+        ("analysis_detail", "analysis_settings"),
+    ),
+    ("prisma_diagram", (), "PRISMA", Ability.VIEW, ()),
 ]
 # The review's own pages, in a menu beside the stages.
 REVIEW_MENU = [

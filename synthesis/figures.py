@@ -31,23 +31,20 @@ def _nan(value: float | None) -> float:
     return math.nan if value is None else value
 
 
-def _arm_columns(data_type: str, data: dict) -> tuple[str, ...]:
-    def count(v) -> str:
-        return f"{int(v)}" if float(v).is_integer() else f"{v:g}"
+def value_text(value: float) -> str:
+    """A number as entered, to at most two decimals (derived SDs have many)."""
+    return f"{round(float(value), 2):g}"
 
-    if data_type == DataType.DICHOTOMOUS:
-        keys = ("events_exp", "total_exp", "events_ctrl", "total_ctrl")
-        return tuple(count(data[k]) for k in keys)
-    if data_type == DataType.CONTINUOUS:
-        return (
-            f"{data['mean_exp']:g}",
-            f"{data['sd_exp']:g}",
-            count(data["n_exp"]),
-            f"{data['mean_ctrl']:g}",
-            f"{data['sd_ctrl']:g}",
-            count(data["n_ctrl"]),
-        )
-    return ()
+
+# The per-arm columns of the forest plot, experimental arm first (generic data has none).
+ARM_KEYS = {
+    DataType.DICHOTOMOUS: ("events_exp", "total_exp", "events_ctrl", "total_ctrl"),
+    DataType.CONTINUOUS: ("mean_exp", "sd_exp", "n_exp", "mean_ctrl", "sd_ctrl", "n_ctrl"),
+}
+
+
+def _arm_columns(data_type: str, data: dict) -> tuple[str, ...]:
+    return tuple(value_text(data[k]) for k in ARM_KEYS.get(DataType(data_type), ()))
 
 
 def _row(outcome: Outcome, study: dict) -> ForestRow:

@@ -110,7 +110,7 @@ def favours(*, experimental: str, control: str, lower_is_better: bool) -> tuple[
     Left of the line is a lower value (a ratio below 1); it favours the
     intervention when lower is better (pain) and the control otherwise.
     """
-    left, right = f"Favours {experimental.lower()}", f"Favours {control.lower()}"
+    left, right = f"Favours {experimental}", f"Favours {control}"
     return (left, right) if lower_is_better else (right, left)
 
 

@@ -304,12 +304,16 @@ def analysis_fail(*, analysis: Analysis, error: str) -> Analysis:
 # The PRISMA 2020 diagram: drawn in the background, kept until the counts change
 
 
-def prisma_figure(*, review, fmt: str) -> Figure | None:
+def prisma_figure(*, review, fmt: str, flow=None) -> Figure | None:
     """The review's current PRISMA diagram in ``fmt``, or None when it is not drawn yet.
 
-    When the drawing is missing or out of date, a drawing is queued.
+    When the drawing is missing or out of date, a drawing is queued. A review
+    with no database or register records yet has no diagram.
     """
-    digest = prisma_hash(prisma_flow(review))
+    flow = flow or prisma_flow(review)
+    if not flow.identified_by_source:
+        return None
+    digest = prisma_hash(flow)
     figure = Figure.objects.filter(
         review=review, analysis=None, kind=Figure.Kind.PRISMA, format=fmt, input_hash=digest
     ).first()
@@ -334,6 +338,8 @@ def prisma_draw(*, review_id: int) -> str:
     review = Review.objects.get(pk=review_id)
     flow = prisma_flow(review)
     digest = prisma_hash(flow)
+    if not flow.identified_by_source:
+        return digest  # nothing to draw before the first database or register import
     current = Figure.objects.filter(
         review=review, analysis=None, kind=Figure.Kind.PRISMA, input_hash=digest
     ).count()

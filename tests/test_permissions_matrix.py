@@ -13,6 +13,8 @@ from extraction.models import Comparison, ExtractionForm, FormField, FormSection
 from reviews.models import DuplicatePair, ImportBatch, Record, Review, Role, Source
 from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
 from screening.models import FullText
+from synthesis.models import Analysis
+from synthesis.services import analysis_create
 
 VISITORS = ["anonymous", "outsider", "viewer", "reviewer", "lead"]
 
@@ -76,6 +78,10 @@ def sample_field(review: Review) -> FormField:
     )
 
 
+def sample_analysis(review: Review) -> Analysis:
+    return review.analyses.first() or analysis_create(outcome=sample_outcome(review), name="Pain")
+
+
 # How to find (or make) an object of a given review for each URL keyword besides review_id.
 SAMPLES = {
     "member_id": lambda review: review.memberships.filter(role=Role.REVIEWER).first().pk,
@@ -90,9 +96,12 @@ SAMPLES = {
     "section_id": lambda review: sample_field(review).section_id,
     "field_id": lambda review: sample_field(review).pk,
     "tool_key": lambda review: "rob2",  # not an object: see NOT_OBJECTS
+    "analysis_id": lambda review: sample_analysis(review).pk,
+    "kind": lambda review: "forest",  # not an object
+    "fmt": lambda review: "png",  # not an object
 }
 
-NOT_OBJECTS = {"review_id", "stage_slug", "tool_key"}
+NOT_OBJECTS = {"review_id", "stage_slug", "tool_key", "kind", "fmt"}
 
 
 def names_an_object(pattern: URLPattern) -> bool:

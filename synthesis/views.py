@@ -1,0 +1,172 @@
+"""Analysis pages: the list, settings, results with figures, and the PRISMA diagram."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from extraction.selectors import outcome_dataset
+from reviews.permissions import Ability, review_object, review_view
+
+from . import reporting, selectors, services
+from .forms import AnalysisCreateForm, AnalysisSettingsForm
+from .models import Analysis, Figure
+from .prisma import prisma_flow
+
+
+@review_view(Ability.VIEW, write=Ability.MANAGE)
+def analysis_list(request, review):
+    form = AnalysisCreateForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        outcome = form.cleaned_data["outcome"]
+        settings = services.default_settings(outcome, preset=form.cleaned_data["preset"])
+        analysis = services.analysis_create(
+            outcome=outcome, name=form.cleaned_data["name"] or outcome.name, settings=settings
+        )
+        messages.info(request, "Check the settings, then save and run.")
+        return redirect("analysis_settings", review.pk, analysis.pk)
+    rows = [(a, reporting.result_line(a)) for a in selectors.analyses(review)]
+    context = {"review": review, "form": form, "rows": rows}
+    return render(request, "synthesis/analysis_list.html", context)
+
+
+@review_view(Ability.MANAGE, methods=["POST"])
+def analysis_run_all(request, review):
+    count = services.analysis_enqueue_all(review=review)
+    messages.info(request, f"{count} analys{'i' if count == 1 else 'e'}s queued.")
+    return redirect("analysis_list", review.pk)
+
+
+def _analysis(review, analysis_id: int) -> Analysis:
+    return review_object(
+        Analysis.objects.select_related("outcome__comparison"), review, analysis_id
+    )
+
+
+@review_view(Ability.VIEW)
+def analysis_detail(request, review, analysis_id: int):
+    analysis = _analysis(review, analysis_id)
+    if services.analysis_is_stale(analysis):
+        services.analysis_enqueue(analysis=analysis)
+        messages.info(request, "The data changed since the last run; the analysis runs again.")
+    context = {
+        "review": review,
+        "analysis": analysis,
+        "page": selectors.results_page(analysis),
+        "figures": selectors.figure_kinds(analysis),
+        "settings_words": reporting.settings_words(
+            analysis.settings, subgroup_variable=analysis.outcome.subgroup_variable
+        ),
+    }
+    return render(request, "synthesis/analysis_detail.html", context)
+
+
+@review_view(Ability.VIEW)
+def analysis_status(request, review, analysis_id: int):
+    """The status fragment the results page polls while the analysis waits or runs."""
+    analysis = _analysis(review, analysis_id)
+    if analysis.in_progress and services.analysis_reap(ids=[analysis.pk]):
+        analysis.refresh_from_db()
+    response = render(
+        request, "synthesis/analysis_status.html", {"review": review, "analysis": analysis}
+    )
+    if not analysis.in_progress:
+        response["HX-Refresh"] = "true"  # reload the whole page to show the results
+    return response
+
+
+@review_view(Ability.VIEW, write=Ability.MANAGE)
+def analysis_settings(request, review, analysis_id: int):
+    analysis = _analysis(review, analysis_id)
+    studies = list(dict.fromkeys(row["label"] for row in outcome_dataset(analysis.outcome)))
+    for item in analysis.settings.get("excluded", []):  # a study since removed stays listed
+        if item["study"] not in studies:
+            studies.append(item["study"])
+    form = AnalysisSettingsForm(
+        request.POST or None,
+        outcome=analysis.outcome,
+        studies=studies,
+        initial=AnalysisSettingsForm.initial_for(analysis.name, analysis.settings, studies),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.analysis_update(
+                analysis=analysis, name=form.cleaned_data["name"], settings=form.settings()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            services.analysis_enqueue(analysis=analysis)
+            return redirect("analysis_detail", review.pk, analysis.pk)
+    context = {"review": review, "analysis": analysis, "form": form}
+    return render(request, "synthesis/analysis_settings.html", context)
+
+
+@review_view(Ability.MANAGE, methods=["POST"])
+def analysis_run(request, review, analysis_id: int):
+    analysis = _analysis(review, analysis_id)
+    if not analysis.in_progress:
+        services.analysis_enqueue(analysis=analysis)
+    return redirect("analysis_detail", review.pk, analysis.pk)
+
+
+@review_view(Ability.MANAGE, methods=["POST"])
+def analysis_delete(request, review, analysis_id: int):
+    analysis = _analysis(review, analysis_id)
+    analysis.delete()
+    messages.info(request, f"Analysis “{analysis.name}” deleted.")
+    return redirect("analysis_list", review.pk)
+
+
+def _figure_response(figure: Figure, filename: str, download: bool) -> HttpResponse:
+    response = HttpResponse(bytes(figure.content), content_type=figure.content_type)
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}.{figure.format}"'
+    response["Cache-Control"] = "private, no-cache"
+    response["ETag"] = f'"{figure.input_hash[:32]}-{figure.format}"'
+    return response
+
+
+@review_view(Ability.VIEW)
+def analysis_figure(request, review, analysis_id: int, kind: str, fmt: str):
+    """A drawn figure of the analysis; while it is being drawn, back to the analysis."""
+    analysis = _analysis(review, analysis_id)
+    if kind not in Figure.Kind.values or fmt not in ("png", "svg"):
+        raise Http404("No such figure.")
+    figure = Figure.objects.filter(
+        analysis=analysis, kind=kind, format=fmt, input_hash=analysis.input_hash
+    ).first()
+    if figure is None or analysis.status != Analysis.Status.DONE:
+        messages.info(request, "That figure is not drawn yet.")
+        return redirect("analysis_detail", review.pk, analysis.pk)
+    name = f"{analysis.name} {Figure.Kind(kind).label}".lower().replace(" ", "-")
+    return _figure_response(figure, name, "download" in request.GET)
+
+
+@review_view(Ability.VIEW)
+def prisma_diagram(request, review):
+    flow = prisma_flow(review)
+    drawn = services.prisma_figure(review=review, fmt="svg", flow=flow) is not None
+    context = {"review": review, "flow": flow, "drawn": drawn}
+    return render(request, "synthesis/prisma.html", context)
+
+
+@review_view(Ability.VIEW)
+def prisma_status(request, review):
+    """Polled while the diagram is being drawn; reloads the page once it is."""
+    drawn = services.prisma_figure(review=review, fmt="svg") is not None
+    response = render(request, "synthesis/prisma_status.html", {"review": review, "drawn": drawn})
+    if drawn:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@review_view(Ability.VIEW)
+def prisma_figure(request, review, fmt: str):
+    if fmt not in Figure.Format.values:
+        raise Http404("No such format.")
+    figure = services.prisma_figure(review=review, fmt=fmt)
+    if figure is None:
+        messages.info(request, "The diagram is being drawn; it will be ready in a moment.")
+        return redirect("prisma_diagram", review.pk)
+    return _figure_response(figure, "prisma-2020-flow-diagram", "download" in request.GET)
