@@ -1,0 +1,487 @@
+"""The robustness panel of an analysis: its pooled effect again under other reasonable choices.
+
+One call refits the analysis with the other model, each τ² estimator, HKSJ
+switched, each study left out, the studies at high risk of bias left out and
+the other effect measure, and returns one row per variant. A variant that
+cannot be computed gives a row with a note instead of numbers, never an
+exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields, replace
+
+import numpy as np
+import pandas as pd
+from django.db.models import Q
+
+from extraction.models import DataType, Outcome, RobAssessment
+from extraction.rob import Tool, rob1, rob2, robins_i, suggest_overall
+from extraction.services.rob import review_tools
+from synthesis.plots.robustness import RobustnessLine
+from synthesis.stats import conformance
+from synthesis.stats.effects import RATIO_MEASURES
+
+from .services import NO_DATA, _clean_settings, engine_case, usable_studies
+
+logger = logging.getLogger(__name__)
+
+PRIMARY = "Primary analysis"
+MODEL = "Model"
+TAU2 = "τ² estimator"
+INTERVAL = "Confidence interval"
+LEAVE_ONE_OUT = "Leave one out"
+RISK_OF_BIAS = "Risk of bias"
+MEASURE = "Effect measure"
+
+TAU2_ESTIMATORS = ("DL", "REML", "PM")
+POOLING_NAMES = {
+    "inverse_variance": "inverse variance",
+    "mantel_haenszel": "Mantel-Haenszel",
+    "peto": "Peto",
+}
+MEASURE_NAMES = {
+    "RR": "risk ratio",
+    "OR": "odds ratio",
+    "RD": "risk difference",
+    "MD": "mean difference",
+    "SMD": "standardised mean difference",
+    "HR": "hazard ratio",
+    "AS_REPORTED": "effect as reported",
+}
+OTHER_MEASURES = {
+    "RR": ("OR", "RD"),
+    "OR": ("RR", "RD"),
+    "RD": ("RR", "OR"),
+    "MD": ("SMD",),
+    "SMD": ("MD",),
+}
+#: The final overall judgements that count as high risk of bias, per tool.
+HIGH_RISK = {
+    rob2.TOOL.key: {rob2.HIGH},
+    rob1.TOOL.key: {rob1.HIGH},
+    robins_i.TOOL.key: {robins_i.SERIOUS, robins_i.CRITICAL},
+}
+
+NO_STUDY_LEFT = "No study left."
+ONE_STUDY_LEFT = "One study left."
+NEEDS_TWO = "Needs two or more studies."
+
+
+@dataclass(frozen=True)
+class RobustnessRow:
+    """One variant of the analysis and its pooled effect.
+
+    Attributes
+    ----------
+    group : str
+        "Primary analysis", "Model", "τ² estimator", "Confidence interval",
+        "Leave one out", "Risk of bias" or "Effect measure".
+    label : str
+        The variant in plain words, e.g. "Fixed effect (inverse variance)",
+        "Without Smith 2010", "Odds ratio instead of risk ratio".
+    measure : str
+        The variant's effect measure ("RR", "OR", "MD", ...).
+    k : int or None
+        Studies pooled.
+    estimate, ci_lower, ci_upper : float or None
+        Pooled effect and confidence limits on the reported scale (RR, not
+        log RR).
+    p : float or None
+        p-value of the test of no effect.
+    i2 : float or None
+        I² in percent, as the analysis reports it (from τ² or from Q).
+    tau2 : float or None
+        τ² on the analysis scale; None for fixed-effect variants.
+    is_primary : bool
+        The analysis as its settings say.
+    note : str
+        Why the variant has no numbers ("No study left."), or what it omits.
+    """
+
+    group: str
+    label: str
+    measure: str
+    k: int | None = None
+    estimate: float | None = None
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+    p: float | None = None
+    i2: float | None = None
+    tau2: float | None = None
+    is_primary: bool = False
+    note: str = ""
+
+    @property
+    def computed(self) -> bool:
+        return self.estimate is not None
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """The robustness panel: the primary analysis first, then the variants by group.
+
+    ``measure`` and ``log_scale`` are the primary analysis's; ``level`` is the
+    confidence level of every interval.
+    """
+
+    measure: str
+    log_scale: bool
+    level: float
+    rows: tuple[RobustnessRow, ...]
+
+    @property
+    def measure_label(self) -> str:
+        """E.g. "Risk ratio (95% CI)", the header of the effect column and axis."""
+        name = MEASURE_NAMES.get(self.measure, self.measure)
+        return f"{name[0].upper()}{name[1:]} ({_percent(self.level)}% CI)"
+
+    def to_json(self) -> dict:
+        """Plain data for ``Analysis.results``: every number finite or None."""
+        return {
+            "measure": self.measure,
+            "log_scale": self.log_scale,
+            "level": self.level,
+            "rows": [asdict(row) for row in self.rows],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One line per row, the fields of :class:`RobustnessRow` as columns."""
+        names = [f.name for f in fields(RobustnessRow)]
+        return pd.DataFrame([asdict(row) for row in self.rows], columns=names)
+
+    def plot_rows(self) -> list[RobustnessLine]:
+        """The rows as :func:`synthesis.plots.robustness.plot_robustness` takes them.
+
+        A variant on another scale (a risk difference beside risk ratios, an
+        SMD beside mean differences) is shown as text only.
+        """
+        return [
+            RobustnessLine(
+                group=row.group,
+                label=row.label,
+                k=row.k,
+                estimate=row.estimate,
+                ci_lower=row.ci_lower,
+                ci_upper=row.ci_upper,
+                is_primary=row.is_primary,
+                note=row.note,
+                on_axis=_same_scale(row.measure, self.measure),
+            )
+            for row in self.rows
+        ]
+
+
+# --- risk of bias -------------------------------------------------------------
+
+
+def high_risk_studies(outcome: Outcome) -> dict[str, str]:
+    """The studies whose final risk-of-bias judgement for ``outcome`` is high.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        The outcome analysed.
+
+    Returns
+    -------
+    dict of str to str
+        Study name (as in :func:`extraction.selectors.outcome_dataset`) to the
+        judgement's wording, e.g. ``{"Smith 2010": "High"}``.
+
+    Notes
+    -----
+    For each tool the review uses, the assessment of this outcome is read,
+    or the study-level one (no outcome) when there is none for the outcome.
+    The final assessment is the consensus, or the only assessment when one
+    assessor judged alone; two or more assessments without a consensus are
+    not settled and count as nothing yet. High risk is RoB 2 "high", RoB 1
+    "high" (overall, or in any domain, every domain being key), ROBINS-I
+    "serious" or "critical". The first tool (in the review's order) that
+    judges a study high gives the wording.
+    """
+    review = outcome.comparison.review
+    tools = review_tools(review)
+    assessments = (
+        RobAssessment.objects.filter(study__review=review, tool__in=[t.key for t in tools])
+        .filter(Q(outcome=outcome) | Q(outcome__isnull=True))
+        .select_related("study")
+        .order_by("study__name", "pk")
+    )
+    by_target: dict[tuple, list[RobAssessment]] = {}
+    for assessment in assessments:
+        key = (assessment.study.name, assessment.tool, assessment.outcome_id is not None)
+        by_target.setdefault(key, []).append(assessment)
+    found: dict[str, str] = {}
+    for name in dict.fromkeys(key[0] for key in by_target):
+        for tool in tools:
+            target = by_target.get((name, tool.key, True)) or by_target.get(
+                (name, tool.key, False), []
+            )
+            judgement = _high_judgement(tool, _final(target))
+            if judgement and name not in found:
+                found[name] = judgement
+    return found
+
+
+def _final(assessments: list[RobAssessment]) -> RobAssessment | None:
+    """The consensus, or the single assessment; None while assessors await a consensus."""
+    consensus = [a for a in assessments if a.consensus]
+    if consensus:
+        return consensus[0]
+    return assessments[0] if len(assessments) == 1 else None
+
+
+def _high_judgement(tool: Tool, assessment: RobAssessment | None) -> str | None:
+    if assessment is None:
+        return None
+    overall = assessment.overall or suggest_overall(tool.key, assessment.judgements)
+    if tool.key == rob1.TOOL.key and rob1.HIGH in assessment.judgements.values():
+        overall = rob1.HIGH
+    if overall in HIGH_RISK.get(tool.key, ()):
+        return tool.judgement(overall).label
+    return None
+
+
+# --- the panel ----------------------------------------------------------------
+
+
+def robustness(
+    outcome: Outcome, settings: dict, dataset: list[dict], *, high_risk: dict[str, str]
+) -> Robustness:
+    """Refit the analysis under each variant of the robustness panel.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        The outcome analysed (its data type decides the other measure).
+    settings : dict
+        The analysis's settings (``synthesis.services``); missing keys take
+        the Cochrane defaults.
+    dataset : list of dict
+        :func:`extraction.selectors.outcome_dataset` rows.
+    high_risk : dict of str to str
+        Study name to judgement, from :func:`high_risk_studies`.
+
+    Returns
+    -------
+    Robustness
+        The primary analysis, then: the other model (same pooling;
+        random-effects inverse variance for Peto, which has no random
+        model); random-effects inverse variance with each τ² estimator
+        (DerSimonian-Laird, REML, Paule-Mandel) not already shown; HKSJ
+        switched on or off; each study left out; the studies at high risk of
+        bias left out; the other effect measures (RR, OR and RD among
+        themselves; MD and SMD; none for generic data). Effects on the
+        reported scale (RR, not log RR); τ² on the analysis scale.
+
+    Notes
+    -----
+    Studies the settings exclude stay excluded in every variant. Leaving a
+    study out drops all its rows (every subgroup).
+    """
+    settings = _clean_settings(outcome, settings)
+    if settings["pooling"] == "peto":
+        settings |= {"measure": "OR", "model": "fixed"}  # what the engine computes
+    studies = usable_studies(outcome, settings, dataset)
+    primary = RobustnessRow(PRIMARY, _describe(settings), settings["measure"], is_primary=True)
+    if studies:
+        primary = _evaluate(primary, outcome, settings, studies)
+    else:
+        primary = replace(primary, note=NO_DATA)
+    rows = [primary]
+    if studies:
+        for variants in (_model_rows, _tau2_rows, _interval_rows, _leave_one_out_rows):
+            rows += variants(outcome, settings, studies)
+        rows += _risk_of_bias_rows(outcome, settings, studies, high_risk)
+        rows += _measure_rows(outcome, settings, studies)
+    measure = settings["measure"]
+    return Robustness(measure, measure in RATIO_MEASURES, settings["ci_level"], tuple(rows))
+
+
+def _evaluate(
+    row: RobustnessRow, outcome: Outcome, settings: dict, studies: Sequence[dict]
+) -> RobustnessRow:
+    """The row with the numbers of the engine's fit, or with a note saying why there are none."""
+    if not studies:
+        return replace(row, note=NO_STUDY_LEFT)
+    try:
+        with np.errstate(all="ignore"):
+            fit = conformance.analyse(engine_case(outcome, settings), list(studies))
+    except Exception as error:  # a variant the engine refuses is a note, not a failure
+        logger.info("robustness variant %r could not be computed: %s", row.label, error)
+        return replace(row, note=f"Could not be computed: {error}")
+    pooled, heterogeneity = fit.pooled, fit.heterogeneity
+    estimate = _finite(pooled.effect)
+    if pooled.k == 0 or estimate is None:
+        return replace(row, k=pooled.k, note="Not estimable with this measure.")
+    i2 = heterogeneity.I2_from_Q if settings.get("i2") == "Q" else heterogeneity.I2
+    return replace(
+        row,
+        k=pooled.k,
+        estimate=estimate,
+        ci_lower=_finite(pooled.effect_ci_lower),
+        ci_upper=_finite(pooled.effect_ci_upper),
+        p=_finite(pooled.p),
+        i2=_finite(i2),
+        tau2=_finite(heterogeneity.tau2) if fit.model == "random" else None,
+    )
+
+
+def _variant(group, label, outcome, settings, studies, note="") -> RobustnessRow:
+    row = RobustnessRow(group, label, settings["measure"], note=note)
+    return _evaluate(row, outcome, settings, studies)
+
+
+def _model_rows(outcome: Outcome, settings: dict, studies: list[dict]) -> list[RobustnessRow]:
+    """The other model: fixed for random and random for fixed, with the same pooling."""
+    if settings["pooling"] == "peto":
+        other = settings | {"pooling": "inverse_variance", "model": "random"}
+    elif settings["model"] == "random":
+        other = settings | {"model": "fixed", "hksj": False}
+    else:
+        other = settings | {"model": "random"}
+    return [_variant(MODEL, _describe(other, settings), outcome, other, studies)]
+
+
+def _tau2_rows(outcome: Outcome, settings: dict, studies: list[dict]) -> list[RobustnessRow]:
+    """Random-effects inverse variance with each τ² estimator not already shown."""
+    shown = settings["tau2_estimator"] if settings["pooling"] != "mantel_haenszel" else None
+    rows = []
+    for estimator in TAU2_ESTIMATORS:
+        if estimator == shown:
+            continue
+        other = settings | {
+            "pooling": "inverse_variance",
+            "model": "random",
+            "tau2_estimator": estimator,
+        }
+        label = _describe(other, settings)
+        if _count(studies) < 2:
+            rows.append(RobustnessRow(TAU2, label, settings["measure"], note=NEEDS_TWO))
+        else:
+            rows.append(_variant(TAU2, label, outcome, other, studies))
+    return rows
+
+
+def _interval_rows(outcome: Outcome, settings: dict, studies: list[dict]) -> list[RobustnessRow]:
+    """Random-effects inverse variance with the HKSJ interval switched on or off."""
+    other = settings | {
+        "pooling": "inverse_variance",
+        "model": "random",
+        "hksj": not settings["hksj"],
+    }
+    label = _describe(other, settings) + ("" if other["hksj"] else ", no HKSJ")
+    if _count(studies) < 2:
+        return [RobustnessRow(INTERVAL, label, settings["measure"], note=NEEDS_TWO)]
+    return [_variant(INTERVAL, label, outcome, other, studies)]
+
+
+def _leave_one_out_rows(
+    outcome: Outcome, settings: dict, studies: list[dict]
+) -> list[RobustnessRow]:
+    """The analysis without each study in turn (all of its rows)."""
+    names = _names(studies)
+    rows = []
+    for name in names:
+        rest = [s for s in studies if s["label"] != name]
+        note = ONE_STUDY_LEFT if len(names) == 2 else ""
+        rows.append(_variant(LEAVE_ONE_OUT, f"Without {name}", outcome, settings, rest, note))
+    return rows
+
+
+def _risk_of_bias_rows(
+    outcome: Outcome, settings: dict, studies: list[dict], high_risk: dict[str, str]
+) -> list[RobustnessRow]:
+    """The analysis without the studies at high risk of bias."""
+    omitted = [name for name in _names(studies) if name in high_risk]
+    if not omitted:
+        label = "Excluding studies at high risk of bias"
+        note = "No study is at high risk of bias."
+        return [RobustnessRow(RISK_OF_BIAS, label, settings["measure"], note=note)]
+    count = len(omitted)
+    label = f"Excluding {count} {'study' if count == 1 else 'studies'} at high risk of bias"
+    rest = [s for s in studies if s["label"] not in high_risk]
+    if not rest:
+        note = "Every study is at high risk of bias."
+    else:
+        note = "Without " + "; ".join(f"{name} ({high_risk[name].lower()})" for name in omitted)
+    return [_variant(RISK_OF_BIAS, label, outcome, settings, rest, note)]
+
+
+def _measure_rows(outcome: Outcome, settings: dict, studies: list[dict]) -> list[RobustnessRow]:
+    """The other effect measures of the data type, with the same pooling where it applies."""
+    measure = settings["measure"]
+    others = OTHER_MEASURES.get(measure, ()) if outcome.data_type != DataType.GENERIC else ()
+    if settings["pooling"] == "peto":
+        others = ("RR", "RD")
+    if not others:
+        note = "Generic data has only the measure it was entered in."
+        if outcome.data_type != DataType.GENERIC:
+            note = f"No other measure for {_measure_name(settings)}."
+        return [RobustnessRow(MEASURE, "Another effect measure", measure, note=note)]
+    rows = []
+    for other_measure in others:
+        other = settings | {"measure": other_measure}
+        if settings["pooling"] == "peto":
+            other["pooling"] = "inverse_variance"
+        name = MEASURE_NAMES[other_measure]
+        label = f"{name[0].upper()}{name[1:]} instead of {_measure_name(settings)}"
+        rows.append(_variant(MEASURE, label, outcome, other, studies))
+    return rows
+
+
+# --- words and numbers ----------------------------------------------------------
+
+
+def _describe(settings: dict, primary: dict | None = None) -> str:
+    """The model in words: "Fixed effect (inverse variance)", "Random effects, REML τ², HKSJ".
+
+    Inverse variance is named for a random-effects variant of a primary
+    analysis that pools otherwise (Mantel-Haenszel, Peto).
+    """
+    pooling = settings["pooling"]
+    if pooling == "peto":
+        return "Fixed effect (Peto)"
+    if pooling == "mantel_haenszel":  # the engine's MH random effects are RevMan's, with DL
+        model = "Fixed effect" if settings["model"] == "fixed" else "Random effects"
+        return f"{model} (Mantel-Haenszel)" + (", DL τ²" if model == "Random effects" else "")
+    if settings["model"] == "fixed":
+        text = "Fixed effect (inverse variance)"
+    else:
+        text = f"Random effects, {settings['tau2_estimator']} τ²"
+        if primary is not None and primary["pooling"] != "inverse_variance":
+            text += " (inverse variance)"
+    return text + (", HKSJ" if settings["hksj"] else "")
+
+
+def _measure_name(settings: dict) -> str:
+    if settings["pooling"] == "peto":
+        return "Peto odds ratio"
+    return MEASURE_NAMES.get(settings["measure"], settings["measure"])
+
+
+def _names(studies: Sequence[dict]) -> list[str]:
+    return list(dict.fromkeys(s["label"] for s in studies))
+
+
+def _count(studies: Sequence[dict]) -> int:
+    return len(_names(studies))
+
+
+def _same_scale(measure: str, primary: str) -> bool:
+    return measure == primary or (measure in RATIO_MEASURES and primary in RATIO_MEASURES)
+
+
+def _finite(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _percent(level: float) -> str:
+    return f"{100 * level:g}"
