@@ -3,7 +3,8 @@
 from extraction.models import Outcome
 from reviews.models import Review
 
-from .services import analysis_create, analysis_run, default_settings, prisma_draw
+from .computation import default_settings
+from .services import analysis_create, analysis_run, prisma_draw
 
 
 def demo_analyses(review: Review) -> None:

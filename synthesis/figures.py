@@ -18,6 +18,8 @@ from synthesis.plots.canvas import figure_bytes
 from synthesis.plots.forest import ForestPooled, ForestRow, ForestSubgroup, plot_forest
 from synthesis.plots.funnel import plot_funnel
 from synthesis.plots.prisma import PrismaFlow, plot_prisma
+from synthesis.plots.robustness import plot_robustness
+from synthesis.robustness import Robustness, RobustnessRow
 
 FORMATS = ("png", "svg")
 PRISMA_FORMATS = ("png", "svg", "pdf")
@@ -139,10 +141,28 @@ def funnel_figure(analysis) -> MplFigure | None:
     )
 
 
+def robustness_figure(analysis) -> MplFigure | None:
+    """The robustness panel's plot: each variant's pooled effect beside the primary one."""
+    panel = analysis.results.get("robustness")
+    if not panel or len(panel["rows"]) < 2:
+        return None
+    stored = Robustness(
+        measure=panel["measure"],
+        log_scale=panel["log_scale"],
+        level=panel["level"],
+        rows=tuple(RobustnessRow(**row) for row in panel["rows"]),
+    )
+    return plot_robustness(
+        stored.plot_rows(), log_scale=stored.log_scale, measure_label=stored.measure_label
+    )
+
+
 def analysis_figures(analysis) -> dict[tuple[str, str], bytes]:
     """Every figure of a done analysis: {(kind, format): bytes}."""
     drawn: dict[tuple[str, str], bytes] = {}
-    for kind, draw in (("forest", forest_figure), ("funnel", funnel_figure)):
+    kinds = (("forest", forest_figure), ("funnel", funnel_figure))
+    kinds += (("robustness", robustness_figure),)
+    for kind, draw in kinds:
         figure = draw(analysis)
         if figure is None:
             continue

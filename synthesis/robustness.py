@@ -25,7 +25,7 @@ from synthesis.plots.robustness import RobustnessLine
 from synthesis.stats import conformance
 from synthesis.stats.effects import RATIO_MEASURES
 
-from .services import NO_DATA, _clean_settings, engine_case, usable_studies
+from .computation import NO_DATA, clean_settings, engine_case, usable_studies
 
 logger = logging.getLogger(__name__)
 
@@ -283,7 +283,7 @@ def robustness(
     Studies the settings exclude stay excluded in every variant. Leaving a
     study out drops all its rows (every subgroup).
     """
-    settings = _clean_settings(outcome, settings)
+    settings = clean_settings(outcome, settings)
     if settings["pooling"] == "peto":
         settings |= {"measure": "OR", "model": "fixed"}  # what the engine computes
     studies = usable_studies(outcome, settings, dataset)

@@ -56,7 +56,7 @@ class ResultsPage:
     leave_one_out: list[tuple[str, str, str, str]]
     small_study: dict
     excluded: list[dict]
-    robustness: dict | None = None
+    robustness: list = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -146,9 +146,41 @@ def results_page(analysis: Analysis) -> ResultsPage | None:
         leave_one_out=leave_one_out,
         small_study=_small_study(r.get("small_study") or {}, r),
         excluded=r.get("excluded") or [],
-        robustness=r.get("robustness"),
+        robustness=_robustness(r.get("robustness")),
         notes=notes,
     )
+
+
+@dataclass(frozen=True)
+class RobustnessLine:
+    label: str
+    k: str
+    effect: str
+    p: str
+    i2: str
+    note: str
+    is_primary: bool
+
+
+def _robustness(panel: dict | None) -> list[tuple[str, list[RobustnessLine]]]:
+    """The panel's rows by group, as text; the effect is in each row's own measure."""
+    groups: dict[str, list[RobustnessLine]] = {}
+    for row in (panel or {}).get("rows", []):
+        effect = _interval(row["estimate"], row["ci_lower"], row["ci_upper"])
+        if row["estimate"] is not None and row["measure"] != panel["measure"]:
+            effect = f"{row['measure']} {effect}"
+        groups.setdefault(row["group"], []).append(
+            RobustnessLine(
+                label=row["label"],
+                k="—" if row["k"] is None else str(row["k"]),
+                effect=effect if row["estimate"] is not None else "—",
+                p="—" if row["p"] is None else reporting.p_text(row["p"]).removeprefix("P "),
+                i2="—" if row["i2"] is None else f"{row['i2']:.0f}%",
+                note=row["note"],
+                is_primary=row["is_primary"],
+            )
+        )
+    return list(groups.items())
 
 
 def _small_study(block: dict, results: dict) -> dict:

@@ -1,131 +1,36 @@
-"""Analyses: create, enqueue and run one, storing the engine's result on the row."""
+"""Analyses: create, enqueue, run (results and figures stored together) and reap; the
+PRISMA diagram drawn in the background. What a run computes is in ``computation``.
+"""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import logging
-import math
 import uuid
 from datetime import timedelta
 
-import numpy as np
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from config.celery import enqueue
-from extraction.models import DataType, Outcome
-from extraction.outcomes.data import field_names
+from extraction.models import Outcome
 from extraction.selectors import outcome_dataset
-from extraction.services.outcomes import MEASURES
-from synthesis.stats import conformance, small_study
-from synthesis.stats.pooling import MetaAnalysis
-from synthesis.stats.sensitivity import leave_one_out
-from synthesis.stats.subgroups import subgroup_differences
 
+from .computation import AnalysisError, clean_settings, compute
 from .figures import PRISMA_FORMATS, analysis_figures, prisma_figures
 from .models import Analysis, Figure
 from .prisma import prisma_flow, prisma_hash
+from .robustness import high_risk_studies, robustness
 
 logger = logging.getLogger(__name__)
-
-NO_DATA = "No study has data for this outcome."
-NOT_ESTIMABLE = (
-    "No study can be analysed with this measure: every study has no events in either arm "
-    "(try the risk difference)."
-)
-
-# Current Cochrane guidance (RevMan Web since 2025): random effects with REML
-# tau² and its Q-profile interval, a prediction interval; HKSJ is offered.
-COCHRANE = {
-    "pooling": "inverse_variance",
-    "model": "random",
-    "tau2_estimator": "REML",
-    "hksj": False,
-    "ci_level": 0.95,
-    "i2": "tau2",
-    "prediction_interval": True,
-    "revman5_zero_cells": False,
-    "zero_cell_correction": 0.5,
-    "exclude_double_zero": True,
-    "subgroups": True,
-    "excluded": [],
-}
-
-# RevMan 5's defaults: fixed-effect Mantel-Haenszel for dichotomous data,
-# DerSimonian-Laird when random effects are chosen, I² from Q.
-REVMAN5 = {
-    "pooling": "inverse_variance",
-    "model": "fixed",
-    "tau2_estimator": "DL",
-    "hksj": False,
-    "ci_level": 0.95,
-    "i2": "Q",
-    "prediction_interval": False,
-    "revman5_zero_cells": True,
-    "zero_cell_correction": 0.5,
-    "exclude_double_zero": True,
-    "subgroups": True,
-    "excluded": [],
-}
-
-PRESETS = {"cochrane": COCHRANE, "revman5": REVMAN5}
-POOLING = ("inverse_variance", "mantel_haenszel", "peto")
-MODELS = ("fixed", "random")
-TAU2 = ("REML", "DL", "PM")
-
-
-def default_settings(outcome: Outcome, *, preset: str = "cochrane") -> dict:
-    """A new analysis's settings for ``outcome`` under ``preset`` ("cochrane" or "revman5")."""
-    chosen = copy.deepcopy(PRESETS[preset])
-    chosen["measure"] = outcome.measure
-    if preset == "revman5" and outcome.data_type == DataType.DICHOTOMOUS:
-        chosen["pooling"] = "mantel_haenszel"
-    return chosen
-
-
-def _clean_settings(outcome: Outcome, settings: dict) -> dict:
-    chosen = default_settings(outcome) | dict(settings)
-    problems = []
-    if chosen["pooling"] not in POOLING:
-        problems.append(f"Unknown pooling method “{chosen['pooling']}”.")
-    if chosen["model"] not in MODELS:
-        problems.append(f"The model must be fixed or random, not “{chosen['model']}”.")
-    if chosen["tau2_estimator"] not in TAU2:
-        problems.append(f"Unknown tau² estimator “{chosen['tau2_estimator']}”.")
-    if not 0 < float(chosen["ci_level"]) < 1:
-        problems.append("The confidence level must be between 0 and 1, e.g. 0.95.")
-    if chosen["pooling"] != "inverse_variance" and outcome.data_type != DataType.DICHOTOMOUS:
-        problems.append("Mantel-Haenszel and Peto pooling need dichotomous data.")
-    if chosen["measure"] not in MEASURES[DataType(outcome.data_type)]:
-        allowed = ", ".join(MEASURES[DataType(outcome.data_type)])
-        problems.append(f"The measure must be one of {allowed} for this outcome's data.")
-    try:
-        chosen["zero_cell_correction"] = float(chosen["zero_cell_correction"])
-    except (TypeError, ValueError):
-        chosen["zero_cell_correction"] = -1.0
-    if not 0 <= chosen["zero_cell_correction"] <= 1:
-        problems.append("The zero-cell correction must be a number from 0 to 1, e.g. 0.5.")
-    for item in chosen["excluded"]:
-        if not (isinstance(item, dict) and item.get("study") and item.get("reason")):
-            problems.append("Each excluded study needs its name and a reason.")
-            break
-    if problems:
-        raise ValidationError(problems)
-    chosen["ci_level"] = float(chosen["ci_level"])
-    for flag in ("hksj", "prediction_interval", "subgroups", "exclude_double_zero"):
-        chosen[flag] = bool(chosen[flag])
-    chosen["revman5_zero_cells"] = bool(chosen["revman5_zero_cells"])
-    return chosen
 
 
 def analysis_create(*, outcome: Outcome, name: str, settings: dict | None = None) -> Analysis:
     """A draft analysis of ``outcome``; ``settings`` override the Cochrane defaults."""
-    chosen = _clean_settings(outcome, settings or {})
+    chosen = clean_settings(outcome, settings or {})
     return Analysis.objects.create(
         review_id=outcome.comparison.review_id, outcome=outcome, name=name, settings=chosen
     )
@@ -134,7 +39,7 @@ def analysis_create(*, outcome: Outcome, name: str, settings: dict | None = None
 def analysis_update(*, analysis: Analysis, name: str, settings: dict) -> Analysis:
     """Change an analysis's name and settings; its old results stay until it runs again."""
     analysis.name = name
-    analysis.settings = _clean_settings(analysis.outcome, settings)
+    analysis.settings = clean_settings(analysis.outcome, settings)
     analysis.save(update_fields=["name", "settings", "updated"])
     return analysis
 
@@ -206,10 +111,10 @@ def _gave_up(attempts: int) -> str:
     return f"The analysis failed {attempts} times and was stopped; please try again later."
 
 
-def input_hash(settings: dict, dataset: list[dict]) -> str:
-    """sha256 of the canonical JSON of the settings and the dataset."""
+def input_hash(settings: dict, dataset: list[dict], high_risk: dict[str, str]) -> str:
+    """sha256 of the canonical JSON of everything a run reads: settings, data, risk of bias."""
     text = json.dumps(
-        {"settings": settings, "dataset": dataset},
+        {"settings": settings, "dataset": dataset, "high_risk": high_risk},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
@@ -218,11 +123,18 @@ def input_hash(settings: dict, dataset: list[dict]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _inputs(analysis: Analysis) -> tuple[list[dict], dict[str, str], str]:
+    """The outcome's data, its studies at high risk of bias, and their hash with the settings."""
+    dataset = outcome_dataset(analysis.outcome)
+    high_risk = high_risk_studies(analysis.outcome)
+    return dataset, high_risk, input_hash(analysis.settings, dataset, high_risk)
+
+
 def analysis_is_stale(analysis: Analysis) -> bool:
-    """True when a done analysis's data or settings changed since it ran."""
+    """True when a done analysis's data, risk of bias or settings changed since it ran."""
     if analysis.status != Analysis.Status.DONE:
         return False
-    return input_hash(analysis.settings, outcome_dataset(analysis.outcome)) != analysis.input_hash
+    return _inputs(analysis)[2] != analysis.input_hash
 
 
 def analysis_run(*, analysis_id: int) -> Analysis:
@@ -233,8 +145,7 @@ def analysis_run(*, analysis_id: int) -> Analysis:
     Results and figures are stored together, in one transaction.
     """
     analysis = Analysis.objects.select_related("outcome__comparison").get(pk=analysis_id)
-    dataset = outcome_dataset(analysis.outcome)
-    digest = input_hash(analysis.settings, dataset)
+    dataset, high_risk, digest = _inputs(analysis)
     if analysis.status == Analysis.Status.DONE and analysis.input_hash == digest:
         return analysis
     if analysis.attempts >= Analysis.MAX_ATTEMPTS:
@@ -243,6 +154,9 @@ def analysis_run(*, analysis_id: int) -> Analysis:
     _progress(analysis, "Computing the meta-analysis", "status", "attempts")
     try:
         analysis.results = compute(analysis.outcome, analysis.settings, dataset)
+        _progress(analysis, "Checking how robust the result is")
+        panel = robustness(analysis.outcome, analysis.settings, dataset, high_risk=high_risk)
+        analysis.results |= {"robustness": panel.to_json(), "high_risk": high_risk}
         _progress(analysis, "Drawing the forest and funnel plots")
         drawn = analysis_figures(analysis)
     except DatabaseError:
@@ -350,191 +264,3 @@ def prisma_draw(*, review_id: int) -> str:
         Review.objects.select_for_update().get(pk=review_id)  # one drawing stored at a time
         _figures_replace(review_id=review_id, analysis=None, digest=digest, drawn=drawn)
     return digest
-
-
-class AnalysisError(Exception):
-    """A problem with the data, in words for the person who entered it."""
-
-
-def usable_studies(outcome: Outcome, settings: dict, dataset: list[dict]) -> list[dict]:
-    """The studies with every field filled in, less those the settings exclude."""
-    names = field_names(outcome.data_type)
-    excluded = {item["study"] for item in settings.get("excluded", [])}
-    return [
-        row
-        for row in dataset
-        if row["label"] not in excluded and all(row.get(n) is not None for n in names)
-    ]
-
-
-def engine_case(outcome: Outcome, settings: dict) -> dict:
-    """The settings as a conformance case (``synthesis.stats.conformance.analyse``)."""
-    method = {
-        "pooling": settings["pooling"],
-        "model": settings["model"],
-        "tau2_estimator": settings["tau2_estimator"],
-        "ci_method": "hksj" if settings["hksj"] else "wald",
-        "ci_level": settings["ci_level"],
-    }
-    measure = settings["measure"]
-    if outcome.data_type == DataType.DICHOTOMOUS:
-        # RevMan's rule: add 0.5 to every cell of a study with a zero cell; a study
-        # with no events (or only events) in both arms tells nothing about a ratio
-        rule: dict = {"value": float(settings.get("zero_cell_correction", 0.5))}
-        if settings.get("exclude_double_zero", True) and measure != "RD":
-            rule["double_zero_studies"] = "excluded"
-        if settings["pooling"] == "mantel_haenszel" and settings.get("revman5_zero_cells"):
-            rule["mh_pooled_estimate"] = {"value": 0.5}  # RevMan 5 corrects the MH sums too
-        method["continuity_correction"] = rule
-    if outcome.data_type == DataType.DICHOTOMOUS and settings["pooling"] == "peto":
-        measure = "PETO_OR"
-    return {"effect_measure": measure, "data_type": outcome.data_type, "method": method}
-
-
-def run_engine(outcome: Outcome, settings: dict, dataset: list[dict]) -> MetaAnalysis:
-    """The engine's fit of the usable studies (raises AnalysisError when there are none)."""
-    studies = usable_studies(outcome, settings, dataset)
-    if not studies:
-        raise AnalysisError(NO_DATA)
-    return conformance.analyse(engine_case(outcome, settings), studies)
-
-
-def compute(outcome: Outcome, settings: dict, dataset: list[dict]) -> dict:
-    """The stored results: pooled estimate, heterogeneity, prediction interval, studies,
-    subgroups, leave-one-out and small-study effects (everything the results page shows)."""
-    studies = usable_studies(outcome, settings, dataset)
-    if not studies:
-        raise AnalysisError(NO_DATA)
-    case = engine_case(outcome, settings)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _plain(_compute(outcome, settings, case, studies))
-
-
-def _compute(outcome: Outcome, settings: dict, case: dict, studies: list[dict]) -> dict:
-    result = conformance.analyse(case, studies)
-    if result.pooled.k == 0 or not math.isfinite(result.pooled.estimate):
-        raise AnalysisError(NOT_ESTIMABLE)
-    level = settings["ci_level"]
-    rows = conformance.study_rows(result, level)
-    names = field_names(outcome.data_type)
-    for row, study in zip(rows, studies, strict=True):
-        row["data"] = {name: study[name] for name in names}
-        row["subgroup"] = study.get("subgroup")
-    results = {
-        "measure": settings["measure"],
-        "log_scale": bool(result.effects.log_scale),
-        "pooling": result.pooling,
-        "model": result.model,
-        "level": level,
-        "pooled": conformance.pooled_block(result),
-        "heterogeneity": _heterogeneity(result, settings),
-        "prediction_interval": (
-            conformance._interval_block(result.prediction_interval)
-            if settings.get("prediction_interval", True)
-            else None
-        ),
-        "studies": rows,
-        "excluded": list(settings.get("excluded", [])),
-        "subgroups": None,
-        "subgroup_differences": None,
-        "leave_one_out": _leave_one_out(case, studies) if result.pooled.k > 1 else [],
-        "small_study": _small_study(result),
-    }
-    if settings.get("subgroups", True) and outcome.subgroup_variable:
-        results |= _subgroups(case, studies, settings)
-    return results
-
-
-def _heterogeneity(result: MetaAnalysis, settings: dict) -> dict:
-    heterogeneity = conformance.heterogeneity_block(result)
-    heterogeneity["I2_reported"] = (
-        heterogeneity["I2_from_Q"] if settings.get("i2") == "Q" else heterogeneity["I2"]
-    )
-    return heterogeneity
-
-
-def _subgroups(case: dict, studies: list[dict], settings: dict) -> dict:
-    """Per-subgroup pooling and the test for subgroup differences (two or more subgroups)."""
-    names = list(dict.fromkeys(s["subgroup"] or "Not given" for s in studies))
-    if len(names) < 2:
-        return {}
-    blocks, fits = [], []
-    for name in names:
-        members = [s for s in studies if (s["subgroup"] or "Not given") == name]
-        fit = conformance.analyse(case, members)
-        fits.append(fit)
-        blocks.append(
-            {
-                "name": name,
-                "k": fit.pooled.k,
-                "pooled": conformance.pooled_block(fit),
-                "heterogeneity": _heterogeneity(fit, settings),
-                "weights": [row["weight_percent"] for row in conformance.weight_rows(fit)],
-            }
-        )
-    test = subgroup_differences(fits)
-    differences = {"Q": test.Q_between, "df": test.df, "p": test.p, "I2": test.I2}
-    return {"subgroups": blocks, "subgroup_differences": differences}
-
-
-def _leave_one_out(case: dict, studies: list[dict]) -> list[dict]:
-    rows = []
-    for omitted, fit in leave_one_out(lambda s: conformance.analyse(case, s), studies):
-        p, h = fit.pooled, fit.heterogeneity
-        rows.append(
-            {
-                "omitted": omitted,
-                "k": p.k,
-                "effect": p.effect,
-                "effect_ci_lower": p.effect_ci_lower,
-                "effect_ci_upper": p.effect_ci_upper,
-                "p": p.p,
-                "I2": h.I2,
-                "tau2": h.tau2,
-            }
-        )
-    return rows
-
-
-def _small_study(result: MetaAnalysis) -> dict:
-    """Egger, Begg and trim-and-fill when there are three or more studies, with a caution."""
-    k = int(result.effects.included.sum())
-    if k < 3:
-        return {"k": k, "note": "Small-study tests need at least three studies."}
-    block: dict = {"k": k, "note": ""}
-    if k < 10:
-        block["note"] = (
-            "With fewer than 10 studies these tests have little power (Cochrane Handbook 13.3.5.4)."
-        )
-    egger = small_study.egger_test(result)
-    begg = small_study.rank_correlation(result)
-    block["egger"] = {"statistic": egger.statistic, "df": egger.df, "p": egger.p}
-    block["begg"] = {"kendall_tau": begg.kendall_tau, "p": begg.p}
-    try:
-        trim = small_study.trim_and_fill(result)
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
-        block["trim_and_fill"] = None
-        block["note"] = f"{block['note']} Trim-and-fill could not be computed: {error}".strip()
-        return block
-    block["trim_and_fill"] = {
-        "estimator": trim.estimator,
-        "side": trim.side,
-        "k0": trim.k0,
-        "filled_yi": list(trim.filled_yi),
-        "filled_vi": list(trim.filled_vi),
-        "pooled": conformance.pooled_block(trim.filled),
-    }
-    return block
-
-
-def _plain(value):
-    """JSON-ready: numpy scalars to Python, NaN and infinities to None."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

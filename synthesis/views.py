@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from extraction.selectors import outcome_dataset
 from reviews.permissions import Ability, review_object, review_view
 
-from . import reporting, selectors, services
+from . import computation, reporting, selectors, services
 from .forms import AnalysisCreateForm, AnalysisSettingsForm
 from .models import Analysis, Figure
 from .prisma import prisma_flow
@@ -19,7 +19,7 @@ def analysis_list(request, review):
     form = AnalysisCreateForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         outcome = form.cleaned_data["outcome"]
-        settings = services.default_settings(outcome, preset=form.cleaned_data["preset"])
+        settings = computation.default_settings(outcome, preset=form.cleaned_data["preset"])
         analysis = services.analysis_create(
             outcome=outcome, name=form.cleaned_data["name"] or outcome.name, settings=settings
         )

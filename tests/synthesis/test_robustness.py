@@ -8,7 +8,7 @@ import pytest
 from extraction.models import Comparison, Outcome, OutcomeData, Study
 from extraction.selectors import outcome_dataset
 from extraction.services import rob as rob_services
-from synthesis import services
+from synthesis import computation
 from synthesis.robustness import high_risk_studies, robustness
 from synthesis.stats import conformance, sensitivity
 from synthesis.stats import effects as es
@@ -69,13 +69,13 @@ def nausea(cast):
 def panel(cast, nausea):
     judge("Cole 2015", nausea, cast.reviewer1, "high", judgements={"D2": "high"})
     judge("Adams 2010", nausea, cast.reviewer1, "low")
-    settings = services.default_settings(nausea)
+    settings = computation.default_settings(nausea)
     dataset = outcome_dataset(nausea)
     return robustness(nausea, settings, dataset, high_risk=high_risk_studies(nausea))
 
 
 def fit_of(outcome, settings, rows):
-    return conformance.analyse(services.engine_case(outcome, settings), rows)
+    return conformance.analyse(computation.engine_case(outcome, settings), rows)
 
 
 def assert_row_matches(row, fit):
@@ -130,7 +130,9 @@ def test_study_level_rob1_and_robins_i_count(cast, nausea):
 
 def test_the_primary_row_is_the_computed_analysis(nausea, panel):
     primary = panel.rows[0]
-    pooled = services.compute(nausea, services.default_settings(nausea), outcome_dataset(nausea))
+    pooled = computation.compute(
+        nausea, computation.default_settings(nausea), outcome_dataset(nausea)
+    )
     pooled = pooled["pooled"]
     assert (primary.group, primary.label, primary.is_primary) == (
         "Primary analysis",
@@ -168,8 +170,8 @@ def test_each_other_tau2_estimator_and_hksj(nausea, panel):
     rows = by_label(panel)
     taus = [row.label for row in panel.rows if row.group == "τ² estimator"]
     assert taus == ["Random effects, DL τ²", "Random effects, PM τ²"]
-    settings = services.default_settings(nausea)
-    studies = services.usable_studies(nausea, settings, outcome_dataset(nausea))
+    settings = computation.default_settings(nausea)
+    studies = computation.usable_studies(nausea, settings, outcome_dataset(nausea))
     for estimator in ("DL", "PM"):
         fit = fit_of(nausea, settings | {"tau2_estimator": estimator}, studies)
         row = rows[f"Random effects, {estimator} τ²"]
@@ -181,9 +183,9 @@ def test_each_other_tau2_estimator_and_hksj(nausea, panel):
 
 
 def test_leave_one_out_rows_equal_the_engines(nausea, panel):
-    settings = services.default_settings(nausea)
-    studies = services.usable_studies(nausea, settings, outcome_dataset(nausea))
-    case = services.engine_case(nausea, settings)
+    settings = computation.default_settings(nausea)
+    studies = computation.usable_studies(nausea, settings, outcome_dataset(nausea))
+    case = computation.engine_case(nausea, settings)
     expected = list(sensitivity.leave_one_out(lambda s: conformance.analyse(case, s), studies))
     rows = [row for row in panel.rows if row.group == "Leave one out"]
     assert [row.label for row in rows] == [f"Without {name}" for name, _ in expected]
@@ -201,14 +203,14 @@ def test_the_high_risk_study_is_left_out(nausea, panel):
 
 
 def test_no_high_risk_study_gives_a_note(nausea):
-    settings = services.default_settings(nausea)
+    settings = computation.default_settings(nausea)
     result = robustness(nausea, settings, outcome_dataset(nausea), high_risk={})
     (row,) = [row for row in result.rows if row.group == "Risk of bias"]
     assert (row.estimate, row.note) == (None, "No study is at high risk of bias.")
 
 
 def test_every_study_at_high_risk_gives_a_note(nausea):
-    settings = services.default_settings(nausea)
+    settings = computation.default_settings(nausea)
     high = {name: "High" for name, *_ in NAUSEA}
     result = robustness(nausea, settings, outcome_dataset(nausea), high_risk=high)
     (row,) = [row for row in result.rows if row.group == "Risk of bias"]
@@ -222,8 +224,8 @@ def test_the_odds_ratio_row_equals_an_or_analysis(nausea, panel):
         "Odds ratio instead of risk ratio",
         "Risk difference instead of risk ratio",
     ]
-    settings = services.default_settings(nausea) | {"measure": "OR"}
-    pooled = services.compute(nausea, settings, outcome_dataset(nausea))["pooled"]
+    settings = computation.default_settings(nausea) | {"measure": "OR"}
+    pooled = computation.compute(nausea, settings, outcome_dataset(nausea))["pooled"]
     assert rows[0].measure == "OR"
     assert rows[0].estimate == pytest.approx(pooled["effect"], rel=1e-12)
     assert rows[0].ci_upper == pytest.approx(pooled["effect_ci_upper"], rel=1e-12)
@@ -233,7 +235,7 @@ def test_the_odds_ratio_row_equals_an_or_analysis(nausea, panel):
 
 
 def test_an_excluded_study_stays_excluded(nausea):
-    settings = services.default_settings(nausea)
+    settings = computation.default_settings(nausea)
     settings["excluded"] = [{"study": "Evans 2020", "reason": "Not randomised"}]
     result = robustness(nausea, settings, outcome_dataset(nausea), high_risk={})
     assert {row.k for row in result.rows if row.k is not None} == {3, 4}
@@ -241,13 +243,13 @@ def test_an_excluded_study_stays_excluded(nausea):
 
 
 def test_mantel_haenszel_keeps_its_pooling(nausea):
-    settings = services.default_settings(nausea, preset="revman5")
+    settings = computation.default_settings(nausea, preset="revman5")
     dataset = outcome_dataset(nausea)
     result = robustness(nausea, settings, dataset, high_risk={})
     rows = by_label(result)
     assert result.rows[0].label == "Fixed effect (Mantel-Haenszel)"
     random = rows["Random effects (Mantel-Haenszel), DL τ²"]
-    studies = services.usable_studies(nausea, settings, dataset)
+    studies = computation.usable_studies(nausea, settings, dataset)
     assert_row_matches(random, fit_of(nausea, settings | {"model": "random"}, studies))
     taus = [row.label for row in result.rows if row.group == "τ² estimator"]
     assert taus == [f"Random effects, {t} τ² (inverse variance)" for t in ("DL", "REML", "PM")]
@@ -256,7 +258,7 @@ def test_mantel_haenszel_keeps_its_pooling(nausea):
 
 
 def test_peto_compares_with_random_effects_inverse_variance(nausea):
-    settings = services.default_settings(nausea) | {"pooling": "peto", "measure": "OR"}
+    settings = computation.default_settings(nausea) | {"pooling": "peto", "measure": "OR"}
     result = robustness(nausea, settings, outcome_dataset(nausea), high_risk={})
     assert result.rows[0].label == "Fixed effect (Peto)"
     labels = [row.label for row in result.rows]
@@ -267,7 +269,7 @@ def test_peto_compares_with_random_effects_inverse_variance(nausea):
 
 def test_a_single_study_gives_notes_not_errors(cast):
     single = make_outcome(cast.review, NAUSEA[:1], name="Dizziness")
-    settings = services.default_settings(single)
+    settings = computation.default_settings(single)
     result = robustness(single, settings, outcome_dataset(single), high_risk={"Adams 2010": "High"})
     rows = by_label(result)
     assert result.rows[0].k == 1 and result.rows[0].computed
@@ -283,18 +285,18 @@ def test_a_single_study_gives_notes_not_errors(cast):
 
 def test_no_data_gives_only_the_primary_row_with_a_note(cast):
     empty = make_outcome(cast.review, [], name="Sleep")
-    result = robustness(empty, services.default_settings(empty), [], high_risk={})
-    assert len(result.rows) == 1 and result.rows[0].note == services.NO_DATA
+    result = robustness(empty, computation.default_settings(empty), [], high_risk={})
+    assert len(result.rows) == 1 and result.rows[0].note == computation.NO_DATA
 
 
 def test_mean_difference_against_standardised_mean_difference(cast):
     pain = make_outcome(cast.review, PAIN, data_type="continuous", measure="MD", name="Pain")
-    settings = services.default_settings(pain)
+    settings = computation.default_settings(pain)
     dataset = outcome_dataset(pain)
     result = robustness(pain, settings, dataset, high_risk={})
     (row,) = [row for row in result.rows if row.group == "Effect measure"]
     assert row.label == "Standardised mean difference instead of mean difference"
-    studies = services.usable_studies(pain, settings, dataset)
+    studies = computation.usable_studies(pain, settings, dataset)
     assert_row_matches(row, fit_of(pain, settings | {"measure": "SMD"}, studies))
     assert not result.log_scale and row.measure == "SMD"
     assert [line.on_axis for line in result.plot_rows()][-1] is False
@@ -309,7 +311,7 @@ def test_generic_data_has_no_other_measure(cast):
         name="Function",
     )
     result = robustness(
-        generic, services.default_settings(generic), outcome_dataset(generic), high_risk={}
+        generic, computation.default_settings(generic), outcome_dataset(generic), high_risk={}
     )
     (row,) = [row for row in result.rows if row.group == "Effect measure"]
     assert row.estimate is None and "Generic" in row.note

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from extraction.models import Comparison, Outcome, OutcomeData, Study
-from synthesis import services
+from synthesis import computation, services
 from synthesis.models import Analysis
 from synthesis.stats import effects as es
 from synthesis.stats.pooling import inverse_variance
@@ -58,7 +58,7 @@ def test_the_revman5_preset(outcome):
     dichotomous = Outcome.objects.create(
         comparison=outcome.comparison, name="Nausea", data_type="dichotomous", measure="RR"
     )
-    preset = services.default_settings(dichotomous, preset="revman5")
+    preset = computation.default_settings(dichotomous, preset="revman5")
     assert (preset["pooling"], preset["model"], preset["i2"]) == ("mantel_haenszel", "fixed", "Q")
     assert preset["tau2_estimator"] == "DL"
 
