@@ -1,7 +1,7 @@
 """Forms for creating an analysis and choosing its settings, in plain words."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 
 from extraction.models import DataType, EffectMeasure, Outcome
@@ -119,7 +119,10 @@ class AnalysisSettingsForm(forms.Form):
         for i, study in enumerate(studies):
             self.fields[f"exclude_{i}"] = forms.BooleanField(label=study, required=False)
             self.fields[f"reason_{i}"] = forms.CharField(
-                label=f"Reason for leaving out {study}", required=False, max_length=200
+                label="Reason",
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(attrs={"placeholder": f"Why {study} is left out"}),
             )
         self.helper = FormHelper()
         self.helper.layout = self._layout(dichotomous)
@@ -140,9 +143,13 @@ class AnalysisSettingsForm(forms.Form):
                 )
             )
         if self.studies:
-            rows = []
-            for i in range(len(self.studies)):
-                rows += [f"exclude_{i}", f"reason_{i}"]
+            rows = [
+                Row(
+                    Column(f"exclude_{i}", css_class="col-md-5 pt-md-4"),
+                    Column(f"reason_{i}", css_class="col-md-7"),
+                )
+                for i in range(len(self.studies))
+            ]
             parts.append(
                 Fieldset(
                     "Studies left out",

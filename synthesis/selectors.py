@@ -174,7 +174,9 @@ def _robustness(panel: dict | None) -> list[tuple[str, list[RobustnessLine]]]:
                 label=row["label"],
                 k="—" if row["k"] is None else str(row["k"]),
                 effect=effect if row["estimate"] is not None else "—",
-                p="—" if row["p"] is None else reporting.p_text(row["p"]).removeprefix("P "),
+                p="—"
+                if row["p"] is None
+                else reporting.p_text(row["p"]).removeprefix("P = ").removeprefix("P "),
                 i2="—" if row["i2"] is None else f"{row['i2']:.0f}%",
                 note=row["note"],
                 is_primary=row["is_primary"],

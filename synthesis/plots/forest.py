@@ -423,7 +423,11 @@ def _style_axis(
             10: [0.1, 0.2, 0.5, 1, 2, 5, 10],
             20: [0.05, 0.2, 1, 5, 20],
             50: [0.02, 0.1, 1, 10, 50],
-        }.get(int(limit), [1 / limit, 1 / math.sqrt(limit), 1, math.sqrt(limit), limit])
+            100: [0.01, 0.1, 1, 10, 100],
+            200: [0.005, 0.1, 1, 10, 200],
+            500: [0.002, 0.1, 1, 10, 500],
+            1000: [0.001, 0.1, 1, 10, 1000],
+        }[int(limit)]
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
