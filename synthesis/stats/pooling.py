@@ -242,6 +242,7 @@ def inverse_variance(
     tau2_method: str = "DL",
     ci_method: str = "wald",
     level: float = 0.95,
+    tau2: float | None = None,
 ) -> MetaAnalysis:
     """Inverse-variance meta-analysis, fixed or random effects.
 
@@ -259,6 +260,8 @@ def inverse_variance(
         (metafor ``test = "knha"``).
     level : float
         Confidence level of every interval (pooled CI, τ² CI, prediction).
+    tau2 : float, optional
+        Use this τ² instead of estimating it (random effects only).
 
     Returns
     -------
@@ -281,10 +284,12 @@ def inverse_variance(
     w = 1 / vi
     fixed_estimate = float(np.sum(w * yi) / w.sum())
     q = float(np.sum(w * (yi - fixed_estimate) ** 2))
-    tau2 = 0.0
     if model == "random":
-        tau2 = tau2_estimators.estimate_tau2(tau2_method, yi, vi)
-    elif model != "fixed":
+        if tau2 is None:
+            tau2 = tau2_estimators.estimate_tau2(tau2_method, yi, vi)
+    elif model == "fixed":
+        tau2 = 0.0
+    else:
         raise ValueError(f"unknown model {model!r}")
     weights = 1 / (vi + tau2)
     estimate = float(np.sum(weights * yi) / weights.sum())

@@ -127,15 +127,24 @@ def rank_correlation(fit: MetaAnalysis) -> RankCorrelation:
     return RankCorrelation(float(result.statistic), float(result.pvalue), method == "exact")
 
 
-def _refit(fit: MetaAnalysis, yi: np.ndarray, vi: np.ndarray) -> MetaAnalysis:
+def _refit(
+    fit: MetaAnalysis, yi: np.ndarray, vi: np.ndarray, *, default_control: bool = False
+) -> MetaAnalysis:
+    """``fit``'s model on other data; ``default_control`` estimates REML τ² as
+    metafor's ``rma.uni`` does with its default control (see
+    :func:`~synthesis.stats.tau2.reml_metafor_default`)."""
     labels = tuple(str(i + 1) for i in range(len(yi)))
     effects = StudyEffects(fit.effects.measure, labels, yi, vi, np.ones(len(yi), bool))
+    tau2 = None
+    if default_control and fit.model == "random" and fit.tau2_method == "REML" and len(yi) > 1:
+        tau2 = tau2_estimators.reml_metafor_default(yi, vi)
     return inverse_variance(
         effects,
         model=fit.model,
         tau2_method=fit.tau2_method or "DL",
         ci_method=fit.ci_method,
         level=fit.level,
+        tau2=tau2,
     )
 
 
@@ -217,5 +226,14 @@ def trim_and_fill(
         k0 = int(max(0, round(raw_k0)))
     filled_yi = flip * (2 * centre - yi[k - k0 :]) if k0 else np.empty(0)
     filled_vi = vi[k - k0 :] if k0 else np.empty(0)
-    filled = _refit(fit, np.concatenate([yi0, filled_yi]), np.concatenate([vi0, filled_vi]))
+    # no study filled: the fit itself (metafor returns it); otherwise metafor
+    # refits the filled data with rma.uni's default control, not the fit's
+    filled = fit
+    if k0:
+        filled = _refit(
+            fit,
+            np.concatenate([yi0, filled_yi]),
+            np.concatenate([vi0, filled_vi]),
+            default_control=True,
+        )
     return TrimAndFill(estimator, side, k0, float(se_k0), filled_yi, filled_vi, filled)

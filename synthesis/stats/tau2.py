@@ -59,20 +59,43 @@ def paule_mandel(yi, vi, x=None) -> float:
     )
 
 
-def reml(yi, vi, x=None, *, max_iter: int = 1000) -> float:
-    """Restricted maximum-likelihood τ² by Fisher scoring, to |Δτ²| < 1e-12.
+def hedges(yi, vi, x=None) -> float:
+    """Hedges' (HE) unweighted moment estimator, (RSS − tr(PV)) / (k − p), not truncated.
+
+    References
+    ----------
+    Hedges LV (1983). Psychol Bull 93:388-395.
+    """
+    x = _design(yi, x)
+    k, p = x.shape
+    proj = np.eye(k) - x @ np.linalg.solve(x.T @ x, x.T)
+    resid = proj @ yi
+    return float((resid @ resid - np.trace(proj * vi)) / (k - p))
+
+
+def reml(
+    yi,
+    vi,
+    x=None,
+    *,
+    max_iter: int = 1000,
+    threshold: float = TOLERANCE,
+    start: float | None = None,
+) -> float:
+    """Restricted maximum-likelihood τ² by Fisher scoring, to |Δτ²| < ``threshold``.
 
     Notes
     -----
     The update is Δ = (y'PPy − tr P) / tr(PP), as in metafor's ``rma.uni``;
-    a step that would make τ² negative is halved until it does not.
+    a step that would make τ² negative is halved until it does not. The
+    start is the DerSimonian-Laird estimate unless ``start`` is given.
 
     References
     ----------
     Viechtbauer W (2005). J Educ Behav Stat 30:261-293.
     """
     x = _design(yi, x)
-    tau2 = dersimonian_laird(yi, vi, x)
+    tau2 = dersimonian_laird(yi, vi, x) if start is None else start
     for _ in range(max_iter):
         p = _projection(1 / (vi + tau2), x)
         py = p @ yi
@@ -82,9 +105,24 @@ def reml(yi, vi, x=None, *, max_iter: int = 1000) -> float:
             if abs(step) < TOLERANCE:
                 return 0.0
         tau2 += step
-        if abs(step) < TOLERANCE:
+        if abs(step) < threshold:
             break
     return max(0.0, tau2)
+
+
+def reml_metafor_default(yi, vi, x=None) -> float:
+    """REML τ² as ``rma.uni`` computes it with its default control.
+
+    Notes
+    -----
+    Fisher scoring from max(0, Hedges' estimate), stopping once |Δτ²| < 1e-5
+    (at most 100 steps). metafor's ``trimfill`` refits the filled data this
+    way whatever control the original fit had, so the filled analysis it
+    reports carries that tolerance (τ² about 1e-4 relative from the converged
+    value); this function lets trim-and-fill report the same numbers.
+    """
+    start = max(0.0, hedges(yi, vi, x))
+    return reml(yi, vi, x, max_iter=101, threshold=1e-5, start=start)
 
 
 ESTIMATORS = {"DL": dersimonian_laird, "REML": reml, "PM": paule_mandel}
