@@ -1,6 +1,10 @@
 """The cast every test shares: a lead, two reviewers, a viewer and an outsider."""
 
 import os
+import signal
+import subprocess
+import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,54 +93,77 @@ def worker_database_url(connection) -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db):
-    """A real ``celery worker`` on its own queue against Redis and the test database.
+class CeleryWorkers:
+    """Real ``celery worker`` processes on one queue against Redis and the test database.
 
-    Yields the queue name; send tasks with ``.apply_async(..., queue=queue)``.
+    Each runs in its own session, so ``kill`` (SIGKILL) takes its whole process group.
     """
-    import signal
-    import subprocess
-    import sys
-    import uuid
 
+    def __init__(self, *, redis: str, database: str):
+        self.queue = f"test-{uuid.uuid4().hex[:12]}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.test_settings",
+            "DATABASE_URL": database,
+            "REDIS_URL": redis,
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, app: str = "config", **env: str) -> subprocess.Popen:
+        """Start a worker of ``app`` (the ``-A`` module) with ``env`` added to its environment."""
+        name = f"{self.queue}-{len(self.processes) + 1}"
+        command = [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=solo"]
+        command += ["--loglevel=warning", "-Q", self.queue, "-n", f"{name}@%h"]
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        worker = subprocess.Popen(
+            command, cwd=REPO, env={**self.env, **env}, start_new_session=True
+        )
+        self.processes.append(worker)
+        return worker
+
+    def kill(self, worker: subprocess.Popen) -> None:
+        """SIGKILL the worker's process group, as the OOM killer or a lost machine would."""
+        _signal_group(worker, signal.SIGKILL)
+        worker.wait()
+
+    def stop_all(self) -> None:
+        for worker in self.processes:
+            if worker.poll() is not None:
+                continue  # reaped: its pid may belong to someone else by now
+            _signal_group(worker, signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill(worker)
+
+
+def _signal_group(worker: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(worker.pid, signum)
+    except ProcessLookupError:
+        pass  # already gone
+
+
+@pytest.fixture
+def celery_workers(transactional_db):
+    """A ``CeleryWorkers`` whose workers are all stopped at teardown; start them yourself."""
     from django.db import connection
 
-    url = redis_url()
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "DATABASE_URL": worker_database_url(connection),
-        "REDIS_URL": url,
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--pool=solo",
-        "--loglevel=warning",
-        "-Q",
-        queue,
-        "-n",
-        f"{queue}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
-    worker = subprocess.Popen(command, cwd=REPO, env=env)
+    workers = CeleryWorkers(redis=redis_url(), database=worker_database_url(connection))
     try:
-        yield queue
+        yield workers
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        workers.stop_all()
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """A real ``celery worker`` on its own queue against Redis and the test database.
+
+    Gives the queue name; send tasks with ``.apply_async(..., queue=queue)``.
+    """
+    celery_workers.start()
+    return celery_workers.queue
 
 
 @pytest.fixture
