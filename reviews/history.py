@@ -31,9 +31,10 @@ register(DuplicatePair, "review_id")
 
 
 def register_later_stages() -> None:
-    """Screening and extraction build on reviews, so their models join here, once, when first needed."""
+    """Screening, extraction and synthesis build on reviews, so their models join here, once, when first needed."""
     from extraction import models as extraction
     from screening import models as screening
+    from synthesis import models as synthesis
 
     for model, lookup in (
         (screening.ExclusionReason, "review_id"),
@@ -46,6 +47,7 @@ def register_later_stages() -> None:
         (extraction.Outcome, "comparison__review_id"),
         (extraction.OutcomeData, "outcome__comparison__review_id"),
         (extraction.RobAssessment, "study__review_id"),
+        (synthesis.Analysis, "review_id"),
     ):
         if (model, lookup) not in _SOURCES:
             register(model, lookup)

@@ -18,6 +18,7 @@ from synthesis.plots.canvas import figure_bytes
 from synthesis.plots.forest import ForestPooled, ForestRow, ForestSubgroup, plot_forest
 from synthesis.plots.funnel import plot_funnel
 from synthesis.plots.prisma import PrismaFlow, plot_prisma
+from synthesis.plots.rob import RobAssessment
 from synthesis.plots.robustness import plot_robustness
 from synthesis.robustness import Robustness, RobustnessRow
 
@@ -99,6 +100,12 @@ def forest_figure(analysis) -> MplFigure:
                 )
             )
     interval = results.get("prediction_interval") if model == "random" else None
+    rob = results.get("rob") or {}
+    judged = [
+        RobAssessment(study=name, judgements=given["judgements"], overall=given["overall"])
+        for name, given in (rob.get("studies") or {}).items()
+        if any(s["label"] == name for s in results["studies"])
+    ]
     return plot_forest(
         items,
         _pooled(f"Total ({level}% CI)", results["pooled"], interval),
@@ -116,6 +123,8 @@ def forest_figure(analysis) -> MplFigure:
         ),
         overall_text=reporting.overall_text(results["pooled"]),
         subgroup_text=reporting.subgroup_text(results.get("subgroup_differences")),
+        rob=judged or None,
+        rob_tool=rob.get("tool", "rob2"),
     )
 
 

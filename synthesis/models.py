@@ -32,7 +32,8 @@ class Analysis(models.Model):
     progress = models.CharField(max_length=100, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated", "task_id", "progress"])
+    # the history keeps who changed what and when it ran, not every stored result
+    history = HistoricalRecords(excluded_fields=["updated", "task_id", "progress", "results"])
 
     class Meta:
         ordering = ["review", "pk"]

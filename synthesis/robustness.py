@@ -203,6 +203,22 @@ def high_risk_studies(outcome: Outcome) -> dict[str, str]:
     "serious" or "critical". The first tool (in the review's order) that
     judges a study high gives the wording.
     """
+    found: dict[str, str] = {}
+    for name, by_tool in final_assessments(outcome).items():
+        for tool in review_tools(outcome.comparison.review):
+            judgement = _high_judgement(tool, by_tool.get(tool.key))
+            if judgement:
+                found[name] = judgement
+                break
+    return found
+
+
+def final_assessments(outcome: Outcome) -> dict[str, dict[str, RobAssessment]]:
+    """Study name → tool key → the final assessment that applies to ``outcome``.
+
+    The outcome's own assessment, else the study-level one; the consensus, or
+    the single assessment. Studies still awaiting a consensus are left out.
+    """
     review = outcome.comparison.review
     tools = review_tools(review)
     assessments = (
@@ -215,16 +231,37 @@ def high_risk_studies(outcome: Outcome) -> dict[str, str]:
     for assessment in assessments:
         key = (assessment.study.name, assessment.tool, assessment.outcome_id is not None)
         by_target.setdefault(key, []).append(assessment)
-    found: dict[str, str] = {}
+    final: dict[str, dict[str, RobAssessment]] = {}
     for name in dict.fromkeys(key[0] for key in by_target):
         for tool in tools:
             target = by_target.get((name, tool.key, True)) or by_target.get(
                 (name, tool.key, False), []
             )
-            judgement = _high_judgement(tool, _final(target))
-            if judgement and name not in found:
-                found[name] = judgement
-    return found
+            if (assessment := _final(target)) is not None:
+                final.setdefault(name, {})[tool.key] = assessment
+    return final
+
+
+def forest_rob(outcome: Outcome) -> dict | None:
+    """The judgements the forest plot shows beside the studies, as plain data.
+
+    ``{"tool": "rob2", "studies": {name: {"judgements": {...}, "overall": ...}}}``
+    for the review's first tool that has a final assessment; None when none has.
+    """
+    final = final_assessments(outcome)
+    for tool in review_tools(outcome.comparison.review):
+        studies = {
+            name: {
+                "judgements": dict(by_tool[tool.key].judgements),
+                "overall": by_tool[tool.key].overall
+                or suggest_overall(tool.key, by_tool[tool.key].judgements),
+            }
+            for name, by_tool in final.items()
+            if tool.key in by_tool
+        }
+        if studies:
+            return {"tool": tool.key, "studies": studies}
+    return None
 
 
 def _final(assessments: list[RobAssessment]) -> RobAssessment | None:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.celery import enqueue
@@ -23,7 +24,7 @@ from .computation import AnalysisError, clean_settings, compute
 from .figures import PRISMA_FORMATS, analysis_figures, prisma_figures
 from .models import Analysis, Figure
 from .prisma import prisma_flow, prisma_hash
-from .robustness import high_risk_studies, robustness
+from .robustness import forest_rob, high_risk_studies, robustness
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +88,16 @@ def analysis_reap(*, ids: list[int] | None = None, now=None) -> list[int]:
     keeps killing its worker ends as failed after ``MAX_ATTEMPTS``. Returns the
     ids sent again.
     """
-    cutoff = (now or timezone.now()) - timedelta(seconds=django_settings.ANALYSIS_STALE_SECONDS)
+    now = now or timezone.now()
+    queued_since = now - timedelta(seconds=django_settings.ANALYSIS_STALE_SECONDS)
+    # a running analysis whose worker died comes back from the broker once the
+    # visibility timeout passes (and kombu's restore check, about every 100 s,
+    # runs); only after that is it lost and sent again from here
+    visibility = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    running_since = now - timedelta(seconds=visibility + 2 * 60 + 10)
     stuck = Analysis.objects.filter(
-        status__in=(Analysis.Status.QUEUED, Analysis.Status.RUNNING), updated__lt=cutoff
+        Q(status=Analysis.Status.QUEUED, updated__lt=queued_since)
+        | Q(status=Analysis.Status.RUNNING, updated__lt=running_since)
     )
     if ids is not None:
         stuck = stuck.filter(pk__in=ids)
@@ -111,10 +119,10 @@ def _gave_up(attempts: int) -> str:
     return f"The analysis failed {attempts} times and was stopped; please try again later."
 
 
-def input_hash(settings: dict, dataset: list[dict], high_risk: dict[str, str]) -> str:
+def input_hash(settings: dict, dataset: list[dict], rob: dict | None) -> str:
     """sha256 of the canonical JSON of everything a run reads: settings, data, risk of bias."""
     text = json.dumps(
-        {"settings": settings, "dataset": dataset, "high_risk": high_risk},
+        {"settings": settings, "dataset": dataset, "rob": rob},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
@@ -123,18 +131,21 @@ def input_hash(settings: dict, dataset: list[dict], high_risk: dict[str, str]) -
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _inputs(analysis: Analysis) -> tuple[list[dict], dict[str, str], str]:
-    """The outcome's data, its studies at high risk of bias, and their hash with the settings."""
+def _inputs(analysis: Analysis) -> tuple[list[dict], dict[str, str], dict | None, str]:
+    """The outcome's data, its studies at high risk of bias, the risk-of-bias judgements
+    shown on the forest plot, and the hash of all of them with the settings."""
     dataset = outcome_dataset(analysis.outcome)
     high_risk = high_risk_studies(analysis.outcome)
-    return dataset, high_risk, input_hash(analysis.settings, dataset, high_risk)
+    rob = forest_rob(analysis.outcome)
+    digest = input_hash(analysis.settings, dataset, {"high": high_risk, "forest": rob})
+    return dataset, high_risk, rob, digest
 
 
 def analysis_is_stale(analysis: Analysis) -> bool:
     """True when a done analysis's data, risk of bias or settings changed since it ran."""
     if analysis.status != Analysis.Status.DONE:
         return False
-    return _inputs(analysis)[2] != analysis.input_hash
+    return _inputs(analysis)[3] != analysis.input_hash
 
 
 def analysis_run(*, analysis_id: int) -> Analysis:
@@ -145,7 +156,7 @@ def analysis_run(*, analysis_id: int) -> Analysis:
     Results and figures are stored together, in one transaction.
     """
     analysis = Analysis.objects.select_related("outcome__comparison").get(pk=analysis_id)
-    dataset, high_risk, digest = _inputs(analysis)
+    dataset, high_risk, rob, digest = _inputs(analysis)
     if analysis.status == Analysis.Status.DONE and analysis.input_hash == digest:
         return analysis
     if analysis.attempts >= Analysis.MAX_ATTEMPTS:
@@ -156,7 +167,7 @@ def analysis_run(*, analysis_id: int) -> Analysis:
         analysis.results = compute(analysis.outcome, analysis.settings, dataset)
         _progress(analysis, "Checking how robust the result is")
         panel = robustness(analysis.outcome, analysis.settings, dataset, high_risk=high_risk)
-        analysis.results |= {"robustness": panel.to_json(), "high_risk": high_risk}
+        analysis.results |= {"robustness": panel.to_json(), "high_risk": high_risk, "rob": rob}
         _progress(analysis, "Drawing the forest and funnel plots")
         drawn = analysis_figures(analysis)
     except DatabaseError:
