@@ -22,8 +22,23 @@ def _projection(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.diag(w) - wx @ np.linalg.solve(x.T @ wx, wx.T)
 
 
+def _intercept_terms(w: np.ndarray, yi: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Py, tr(P) and tr(PP) for the intercept-only model, in O(k).
+
+    P = W − w w'/Σw, so Py = w (y − μ) with μ = Σwy/Σw, tr(P) = Σw − Σw²/Σw and
+    tr(PP) = Σw² − 2 Σw³/Σw + (Σw²)²/(Σw)²: the same numbers as the dense
+    :func:`_projection`, without its k × k matrix (1,000 studies: 1 MB each step).
+    """
+    total, squares = w.sum(), np.sum(w * w)
+    py = w * (yi - np.sum(w * yi) / total)
+    return py, total - squares / total, squares - 2 * np.sum(w**3) / total + (squares / total) ** 2
+
+
 def generalised_q(yi, vi, tau2: float, x=None) -> float:
     """Σ wᵢ (yᵢ − ŷᵢ)² with wᵢ = 1/(vᵢ + τ²): Cochran's Q at τ² = 0."""
+    if x is None:
+        w = 1 / (vi + tau2)
+        return float(np.sum(w * (yi - np.sum(w * yi) / w.sum()) ** 2))
     x = _design(yi, x)
     p = _projection(1 / (vi + tau2), x)
     return float(yi @ p @ yi)
@@ -36,6 +51,9 @@ def dersimonian_laird(yi, vi, x=None) -> float:
     ----------
     DerSimonian R, Laird N (1986). Control Clin Trials 7:177-188.
     """
+    if x is None:
+        py, trace, _ = _intercept_terms(1 / vi, yi)
+        return max(0.0, (float(py @ yi) - (len(yi) - 1)) / trace)
     x = _design(yi, x)
     p = _projection(1 / vi, x)
     q = float(yi @ p @ yi)
@@ -94,12 +112,15 @@ def reml(
     ----------
     Viechtbauer W (2005). J Educ Behav Stat 30:261-293.
     """
-    x = _design(yi, x)
     tau2 = dersimonian_laird(yi, vi, x) if start is None else start
+    x = None if x is None else _design(yi, x)
     for _ in range(max_iter):
-        p = _projection(1 / (vi + tau2), x)
-        py = p @ yi
-        step = (py @ py - np.trace(p)) / np.sum(p * p)
+        if x is None:
+            py, trace, trace_pp = _intercept_terms(1 / (vi + tau2), yi)
+        else:
+            p = _projection(1 / (vi + tau2), x)
+            py, trace, trace_pp = p @ yi, np.trace(p), np.sum(p * p)
+        step = (py @ py - trace) / trace_pp
         while tau2 + step < 0:
             step /= 2
             if abs(step) < TOLERANCE:
