@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 from matplotlib.figure import Figure as MplFigure
 
@@ -20,7 +21,7 @@ from synthesis.plots.funnel import plot_funnel
 from synthesis.plots.prisma import PrismaFlow, plot_prisma
 from synthesis.plots.rob import RobAssessment
 from synthesis.plots.robustness import plot_robustness
-from synthesis.robustness import Robustness, RobustnessRow
+from synthesis.robustness import LEAVE_ONE_OUT, Robustness, RobustnessRow
 
 FORMATS = ("png", "svg")
 PRISMA_FORMATS = ("png", "svg", "pdf")
@@ -162,8 +163,44 @@ def robustness_figure(analysis) -> MplFigure | None:
         rows=tuple(RobustnessRow(**row) for row in panel["rows"]),
     )
     return plot_robustness(
-        stored.plot_rows(), log_scale=stored.log_scale, measure_label=stored.measure_label
+        _most_influential(stored.plot_rows(), stored.log_scale),
+        log_scale=stored.log_scale,
+        measure_label=stored.measure_label,
     )
+
+
+SHOWN_OMISSIONS = 5
+
+
+def _most_influential(lines: list, log_scale: bool) -> list:
+    """All lines but, past ten studies, only the five leave-one-out lines that move the
+    estimate most (the page's table lists every one); a note says how many are not drawn."""
+    omissions = [line for line in lines if line.group == LEAVE_ONE_OUT]
+    if len(omissions) <= 2 * SHOWN_OMISSIONS:
+        return lines
+    primary = next(line for line in lines if line.is_primary)
+    scale = math.log if log_scale else (lambda x: x)
+
+    def shift(line) -> float:
+        if line.estimate is None or primary.estimate is None:
+            return -1.0
+        return abs(scale(line.estimate) - scale(primary.estimate))
+
+    shown = set(map(id, sorted(omissions, key=shift, reverse=True)[:SHOWN_OMISSIONS]))
+    kept = [line for line in lines if line.group != LEAVE_ONE_OUT or id(line) in shown]
+    last = max(i for i, line in enumerate(kept) if line.group == LEAVE_ONE_OUT)
+    hidden = len(omissions) - SHOWN_OMISSIONS
+    note = replace(
+        kept[last],
+        label=f"… {hidden} more in the table",
+        k=None,
+        estimate=None,
+        ci_lower=None,
+        ci_upper=None,
+        is_primary=False,
+        note=f"Drawn: the {SHOWN_OMISSIONS} that move the estimate most.",
+    )
+    return [*kept[: last + 1], note, *kept[last + 1 :]]
 
 
 def analysis_figures(analysis) -> dict[tuple[str, str], bytes]:
