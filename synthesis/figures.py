@@ -203,12 +203,17 @@ def _most_influential(lines: list, log_scale: bool) -> list:
     return [*kept[: last + 1], note, *kept[last + 1 :]]
 
 
-def analysis_figures(analysis) -> dict[tuple[str, str], bytes]:
-    """Every figure of a done analysis: {(kind, format): bytes}."""
+# The figures the results page opens on, then the one behind the robustness button.
+MAIN_FIGURES = ("forest", "funnel")
+LATER_FIGURES = ("robustness",)
+DRAW = {"forest": forest_figure, "funnel": funnel_figure, "robustness": robustness_figure}
+
+
+def analysis_figures(analysis, kinds=MAIN_FIGURES + LATER_FIGURES) -> dict[tuple[str, str], bytes]:
+    """The figures ``kinds`` of a done analysis: {(kind, format): bytes}."""
     drawn: dict[tuple[str, str], bytes] = {}
-    kinds = (("forest", forest_figure), ("funnel", funnel_figure))
-    kinds += (("robustness", robustness_figure),)
-    for kind, draw in kinds:
+    for kind in kinds:
+        draw = DRAW[kind]
         figure = draw(analysis)
         if figure is None:
             continue

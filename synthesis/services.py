@@ -21,7 +21,13 @@ from extraction.models import Outcome
 from extraction.selectors import outcome_dataset
 
 from .computation import AnalysisError, clean_settings, compute
-from .figures import PRISMA_FORMATS, analysis_figures, prisma_figures
+from .figures import (
+    LATER_FIGURES,
+    MAIN_FIGURES,
+    PRISMA_FORMATS,
+    analysis_figures,
+    prisma_figures,
+)
 from .models import Analysis, Figure
 from .prisma import prisma_flow, prisma_hash
 from .robustness import forest_rob, high_risk_studies, robustness
@@ -169,7 +175,7 @@ def analysis_run(*, analysis_id: int) -> Analysis:
         panel = robustness(analysis.outcome, analysis.settings, dataset, high_risk=high_risk)
         analysis.results |= {"robustness": panel.to_json(), "high_risk": high_risk, "rob": rob}
         _progress(analysis, "Drawing the forest and funnel plots")
-        drawn = analysis_figures(analysis)
+        drawn = analysis_figures(analysis, MAIN_FIGURES)
     except DatabaseError:
         raise
     except AnalysisError as error:
@@ -189,7 +195,23 @@ def analysis_run(*, analysis_id: int) -> Analysis:
             update_fields=["status", "input_hash", "results", "error", "progress", "updated"]
         )
         _figures_replace(review_id=locked.review_id, analysis=locked, digest=digest, drawn=drawn)
+    _draw_later_figures(locked, digest)
     return locked
+
+
+def _draw_later_figures(analysis: Analysis, digest: str) -> None:
+    """The robustness plot, drawn once the results and main figures are on the page."""
+    try:
+        drawn = analysis_figures(analysis, LATER_FIGURES)
+    except Exception:  # the table still shows the panel; say so in the log, not the page
+        logger.exception("analysis %s: the robustness plot could not be drawn", analysis.pk)
+        return
+    with transaction.atomic():
+        locked = Analysis.objects.select_for_update().get(pk=analysis.pk)
+        if locked.status == Analysis.Status.DONE and locked.input_hash == digest:
+            _figures_replace(
+                review_id=locked.review_id, analysis=locked, digest=digest, drawn=drawn
+            )
 
 
 def _progress(analysis: Analysis, text: str, *fields: str) -> None:
@@ -202,8 +224,8 @@ def _figures_replace(
 ) -> None:
     """Store freshly drawn figures ({(kind, format): bytes}) in place of the old ones."""
     old = Figure.objects.filter(review_id=review_id, analysis=analysis)
-    if analysis is None:  # the review's own figures: replace only the kinds drawn
-        old = old.filter(kind__in={kind for kind, _ in drawn})
+    if analysis is None or all(kind in LATER_FIGURES for kind, _ in drawn):
+        old = old.filter(kind__in={kind for kind, _ in drawn})  # replace only those kinds
     old.delete()
     Figure.objects.bulk_create(
         Figure(
