@@ -102,7 +102,7 @@ def measure(base: str, review: int, analysis: int, repeats: int) -> dict:
         page.fill("#id_username", "demo-lead")
         page.fill("#id_password", "prismatic-demo")
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/reviews/")
+        page.get_by_role("heading", name="My reviews").wait_for()
         url = f"/reviews/{review}/analyses/{analysis}/"
         page.goto(url)
         painted = "() => { const i = document.querySelector('#forest img');"
@@ -129,14 +129,18 @@ def main() -> None:
         print(f"{CHROMIUM} is missing (apt-get install -y chromium): skipped")
         return
     worker_mode = redis_up()
-    extra = {"DEBUG": "1", "MEDIA_ROOT": str(ROOT / "bench" / "out" / "media")}
+    extra = {"DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    extra["MEDIA_ROOT"] = str(ROOT / "bench" / "out" / "media")
     if worker_mode:
         extra["REDIS_URL"] = "redis://127.0.0.1:6379/14"
     env = database_env(fresh_sqlite("bench-analysis-page"), **extra)
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
-        [python, "manage.py", "demo"], cwd=ROOT, env=env | {"REDIS_URL": ""}, check=True,
+        [python, "manage.py", "demo"],
+        cwd=ROOT,
+        env=env | {"REDIS_URL": ""},
+        check=True,
         stdout=subprocess.DEVNULL,
     )
     ids = subprocess.run(
