@@ -27,6 +27,11 @@ from .test_services import make_outcome
 FIXED = {"model": "fixed", "prediction_interval": False}
 
 
+@pytest.fixture(autouse=True)
+def in_process(eager_tasks):
+    """What the views enqueue runs in this process, even when CI sets REDIS_URL."""
+
+
 @pytest.fixture
 def outcome(cast):
     return make_outcome(cast.review)
