@@ -98,6 +98,8 @@ def results_page(analysis: Analysis) -> ResultsPage | None:
     prediction = ""
     if interval and interval.get("effect_lower") is not None:
         prediction = f"{interval['effect_lower']:.2f} to {interval['effect_upper']:.2f}"
+        if interval.get("distribution") == "t":
+            prediction += f" (t distribution, {interval['df']} df)"
     elif interval is not None and k < 3:
         prediction = "Needs at least three studies"
     tau2_interval = ""
