@@ -30,7 +30,8 @@ from .figures import (
 )
 from .models import Analysis, Figure
 from .prisma import prisma_flow, prisma_hash
-from .robustness import forest_rob, high_risk_studies, robustness
+from .risk_of_bias import forest_rob, high_risk_studies
+from .robustness import robustness
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ from extraction.models import Comparison, Outcome, OutcomeData, Study
 from extraction.selectors import outcome_dataset
 from extraction.services import rob as rob_services
 from synthesis import computation
-from synthesis.robustness import high_risk_studies, robustness
+from synthesis.risk_of_bias import high_risk_studies
+from synthesis.robustness import robustness
 from synthesis.stats import conformance, sensitivity
 from synthesis.stats import effects as es
 from synthesis.stats.pooling import inverse_variance
