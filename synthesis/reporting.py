@@ -163,7 +163,7 @@ def _excluded_words(excluded: list[dict]) -> str:
 
 
 def result_line(analysis) -> str:
-    """One line for people: “Pain: MD -1.20 [95% CI -2.00, -0.40], Z = 2.95, p = 0.003, I² = 12%, k = 3”.
+    """One line for people: “Pain: MD -1.20 [95% CI -2.00, -0.40], z = -2.95, P = 0.003, I² = 12%, k = 3”.
 
     ``analysis`` is an :class:`~synthesis.models.Analysis` (name, status, results, error).
     """
@@ -179,6 +179,6 @@ def result_line(analysis) -> str:
     return (
         f"{analysis.name}: {results['measure']} {p['effect']:.2f} "
         f"[{level}% CI {p['effect_ci_lower']:.2f}, {p['effect_ci_upper']:.2f}], "
-        f"{p['statistic_type']} = {p['statistic']:.2f}, p = {p['p']:.4f}, "
+        f"{p['statistic_type']} = {p['statistic']:.2f}, {p_text(p['p'])}, "
         f"I² = {i2_text}, k = {p['k']}"
     )
