@@ -46,6 +46,19 @@ def page(chromium, live_server):
     context.close()
 
 
+def log_in(page, username: str, password: str | None = None) -> None:
+    """Log in through the login page and wait for the review list."""
+    from playwright.sync_api import expect
+
+    from reviews.demo import DEMO_PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
+
+
 @pytest.fixture
 def screenshot_dir(request) -> Path:
     """test-results/<test name>/, where a test saves the screenshots it takes."""

@@ -6,16 +6,9 @@ from playwright.sync_api import expect
 
 from reviews.demo import DEMO_PASSWORD, demo_load
 from synthesis.models import Analysis
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username):
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
 
 
 def loaded(page, selector: str) -> None:

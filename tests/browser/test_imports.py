@@ -5,16 +5,15 @@ from playwright.sync_api import expect
 
 from reviews.demo import DEMO_DATA, demo_imports
 from reviews.models import DuplicatePair, ImportBatch, Record
+from tests.browser.conftest import log_in as log_in_as
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    """The cast's users have the tests' password (``tests.conftest.PASSWORD``)."""
+    log_in_as(page, username, PASSWORD)
 
 
 def test_the_lead_imports_a_search_with_a_preview(page, cast, screenshot_dir, eager_tasks):

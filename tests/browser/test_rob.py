@@ -6,19 +6,12 @@ from playwright.sync_api import expect
 
 from extraction.demo_rob import demo_rob
 from extraction.models import Comparison, Outcome, Study
-from reviews.demo import DEMO_PASSWORD, demo_load, demo_users
+from reviews.demo import demo_load, demo_users
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 STUDIES = ["Sigtermans 2009", "Schwartzman 2009", "Noppers 2011", "Amr 2010", "Kiefer 2008"]
-
-
-def log_in(page, username):
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from reviews.demo import demo_imports
 from screening.models import Conflict, Decision, Resolution, Stage, Verdict
+from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.reviews.factories import RecordFactory
 
@@ -87,11 +88,7 @@ def open_page(chromium, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
+        log_in(page, username, PASSWORD)
         return page
 
     yield open_page

@@ -3,19 +3,16 @@
 import pytest
 from playwright.sync_api import expect
 
-from reviews.demo import DEMO_PASSWORD, demo_load
+from reviews.demo import demo_load
 from reviews.models import Membership, Review, Role
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_demo_lead_creates_a_review_and_adds_a_reviewer(page, screenshot_dir):
     demo_load()
-    page.goto("/")
-    page.get_by_label("Username").fill("demo-lead")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My reviews")).to_be_visible()
+    log_in(page, "demo-lead")
     expect(
         page.get_by_text("IV ketamine infusion for chronic pain (illustrative demo)")
     ).to_be_visible()
