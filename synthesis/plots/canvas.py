@@ -9,6 +9,7 @@ from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 _ROOM = 20.0  # inches of margin while measuring, more than any label needs
 
@@ -42,6 +43,22 @@ def fit_figure(fig: Figure, ax: Axes, width: float, height: float, *, pad: float
     total_w, total_h = box.width + 2 * pad, box.height + 2 * pad
     fig.set_size_inches(total_w, total_h)
     ax.set_position((left / total_w, bottom / total_h, width / total_w, height / total_h))
+
+
+def style_effect_axis(ax: Axes, bottom: float, *, font_size: float) -> None:
+    """The table-beside-an-axis look of the forest and robustness plots.
+
+    Rows run down from the top (y from -0.6 to ``bottom``) with no y axis, only
+    the bottom spine and its ticks are drawn, and the axes background is
+    transparent so the table's shading shows through.
+    """
+    ax.set_ylim(bottom, -0.6)
+    ax.yaxis.set_major_locator(NullLocator())
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_linewidth(0.8)
+    ax.tick_params(axis="x", labelsize=font_size, length=3, width=0.8)
+    ax.patch.set_visible(False)
 
 
 def figure_bytes(

@@ -29,7 +29,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from matplotlib.transforms import offset_copy
 
 from extraction.rob import Judgement, Tool, get_tool
-from synthesis.plots.canvas import figure_and_axes, fit_figure
+from synthesis.plots.canvas import figure_and_axes, fit_figure, style_effect_axis
 from synthesis.plots.rob import (
     JudgementHandler,
     RobAssessment,
@@ -435,13 +435,7 @@ def _style_axis(
         ax.set_xlim(-limit, limit)
         ax.xaxis.set_major_locator(FixedLocator([-limit, -limit / 2, 0, limit / 2, limit]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_ylim(bottom, -0.6)
-    ax.yaxis.set_major_locator(NullLocator())
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    ax.spines["bottom"].set_linewidth(0.8)
-    ax.tick_params(axis="x", labelsize=FONT_SIZE, length=3, width=0.8)
-    ax.patch.set_visible(False)
+    style_effect_axis(ax, bottom, font_size=FONT_SIZE)
 
 
 def _draw_favours(ax: Axes, favours: tuple[str, str]) -> None:

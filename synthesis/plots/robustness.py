@@ -24,7 +24,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
-from synthesis.plots.canvas import figure_and_axes, fit_figure
+from synthesis.plots.canvas import figure_and_axes, fit_figure, style_effect_axis
 
 ROW = 0.22  # inches per line
 PLOT_WIDTH = 2.4  # inches for the effect axis
@@ -260,13 +260,7 @@ def _style_axis(
         ax.set_xlim(low - pad, high + pad)
         ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_ylim(bottom, -0.6)
-    ax.yaxis.set_major_locator(NullLocator())
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    ax.spines["bottom"].set_linewidth(0.8)
-    ax.tick_params(axis="x", labelsize=FONT_SIZE, length=3, width=0.8)
-    ax.patch.set_visible(False)
+    style_effect_axis(ax, bottom, font_size=FONT_SIZE)
 
 
 def _format_effect(line: RobustnessLine) -> str:
