@@ -8,7 +8,6 @@ that package's inputs.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import replace
 
 from matplotlib.figure import Figure as MplFigure
@@ -25,10 +24,6 @@ from synthesis.robustness import LEAVE_ONE_OUT, Robustness, RobustnessRow
 
 FORMATS = ("png", "svg")
 PRISMA_FORMATS = ("png", "svg", "pdf")
-
-
-def _back(log_scale: bool) -> Callable[[float], float]:
-    return math.exp if log_scale else (lambda x: x)
 
 
 def _nan(value: float | None) -> float:
