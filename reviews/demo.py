@@ -80,9 +80,9 @@ def demo_load() -> tuple[Review, bool]:
 
 def demo_later_stages(review: Review, reviewer1, reviewer2, lead) -> None:
     """Screening, extraction, outcome data, risk of bias and analyses, each from its own app."""
-    from extraction.demo import demo_extraction
-    from extraction.demo_outcomes import demo_outcomes
-    from extraction.demo_rob import demo_rob
+    from extraction.demo.entries import demo_extraction
+    from extraction.demo.outcomes import demo_outcomes
+    from extraction.demo.rob import demo_rob
     from screening.demo import demo_screening
     from synthesis.demo import demo_analyses
 
