@@ -312,3 +312,13 @@ def rob_plotted(
         for row in shown
     ]
     return plotted, note
+
+
+def studies_extracted(review: Review) -> int:
+    """Studies with extracted data: an extraction entry or outcome data."""
+    return (
+        Study.objects.filter(review=review)
+        .filter(Q(entries__isnull=False) | Q(outcome_data__isnull=False))
+        .distinct()
+        .count()
+    )

@@ -6,8 +6,9 @@ from playwright.sync_api import expect
 
 from extraction.demo.rob import demo_rob
 from extraction.models import Comparison, Outcome, Study
-from reviews.demo import demo_load, demo_users
+from reviews.demo import demo_users
 from tests.browser.conftest import log_in
+from workspace.demo import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -355,7 +355,7 @@ def test_it_warns_when_an_arm_is_larger_than_on_every_other_outcome(cast, compar
 
 
 def test_the_demo_has_a_continuous_and_two_dichotomous_outcomes(db):
-    from reviews.demo import demo_load
+    from workspace.demo import demo_load
 
     review, _ = demo_load()  # runs extraction.demo_outcomes.demo_outcomes
     outcomes = review.comparisons.get(name="IV ketamine vs control").outcomes.all()
