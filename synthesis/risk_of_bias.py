@@ -10,13 +10,16 @@ from extraction.rob import suggest_overall
 from extraction.selectors import final_assessments, review_tools
 
 
-def high_risk_studies(outcome: Outcome) -> dict[str, str]:
+def high_risk_studies(outcome: Outcome, final: dict | None = None) -> dict[str, str]:
     """The studies whose final risk-of-bias judgement for ``outcome`` is high.
 
     Parameters
     ----------
     outcome : Outcome
         The outcome analysed.
+    final : dict, optional
+        Its :func:`~extraction.selectors.final_assessments`, when the caller
+        has read them already.
 
     Returns
     -------
@@ -38,7 +41,8 @@ def high_risk_studies(outcome: Outcome) -> dict[str, str]:
     wording.
     """
     found: dict[str, str] = {}
-    for name, by_tool in final_assessments(outcome).items():
+    final = final_assessments(outcome) if final is None else final
+    for name, by_tool in final.items():
         for tool in review_tools(outcome.comparison.review):
             judgement = _high_judgement(tool, by_tool.get(tool.key))
             if judgement:
@@ -47,13 +51,13 @@ def high_risk_studies(outcome: Outcome) -> dict[str, str]:
     return found
 
 
-def forest_rob(outcome: Outcome) -> dict | None:
+def forest_rob(outcome: Outcome, final: dict | None = None) -> dict | None:
     """The judgements the forest plot shows beside the studies, as plain data.
 
     ``{"tool": "rob2", "studies": {name: {"judgements": {...}, "overall": ...}}}``
     for the review's first tool that has a final assessment; None when none has.
     """
-    final = final_assessments(outcome)
+    final = final_assessments(outcome) if final is None else final
     for tool in review_tools(outcome.comparison.review):
         studies = {
             name: {

@@ -57,6 +57,7 @@ def analysis_detail(request, review, analysis_id: int):
         "analysis": analysis,
         "page": selectors.results_page(analysis),
         "figures": selectors.figure_kinds(analysis),
+        "is_lead": request.membership.is_lead,
         "settings_words": reporting.settings_words(
             analysis.settings, subgroup_variable=analysis.outcome.subgroup_variable
         ),
@@ -66,13 +67,14 @@ def analysis_detail(request, review, analysis_id: int):
 
 @review_view(Ability.VIEW)
 def analysis_status(request, review, analysis_id: int):
-    """The status fragment the results page polls while the analysis waits or runs."""
+    """The status fragment the results page polls while the analysis waits or runs.
+
+    A read only: an analysis stuck in the queue is sent again by the reaper
+    (a beat task) or by the lead's "Send it again" (``analysis_run``).
+    """
     analysis = _analysis(review, analysis_id)
-    if analysis.in_progress and services.analysis_reap(ids=[analysis.pk]):
-        analysis.refresh_from_db()
-    response = render(
-        request, "synthesis/analysis_status.html", {"review": review, "analysis": analysis}
-    )
+    context = {"review": review, "analysis": analysis, "is_lead": request.membership.is_lead}
+    response = render(request, "synthesis/analysis_status.html", context)
     if not analysis.in_progress:
         response["HX-Refresh"] = "true"  # reload the whole page to show the results
     return response
@@ -110,6 +112,10 @@ def analysis_run(request, review, analysis_id: int):
     analysis = _analysis(review, analysis_id)
     if not analysis.in_progress:
         services.analysis_enqueue(analysis=analysis)
+    elif not services.analysis_reap(ids=[analysis.pk]):
+        messages.info(
+            request, "The analysis is on its way; it is sent again only once it is stuck."
+        )
     return redirect("analysis_detail", review.pk, analysis.pk)
 
 
