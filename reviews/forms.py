@@ -67,7 +67,7 @@ SETTINGS_GROUPS = [
     (
         "Exclusion reasons",
         ["reason_at_title_abstract"],
-        'Full-text exclusions always need a reason. <a href="{% url \'reason_list\' review.pk %}">Edit'
+        "Full-text exclusions always need a reason. <a href=\"{% url 'reason_list' review.pk %}\">Edit"
         " the list of reasons</a>.",
     ),
     (
