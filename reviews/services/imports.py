@@ -1,8 +1,8 @@
 """Importing a database export: upload, preview, then one atomic import with dedup."""
 
 import hashlib
-import os
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
