@@ -1,0 +1,153 @@
+"""The app as gunicorn serves it under production settings (DEBUG off, real values).
+
+One server for the module: collectstatic, migrate, then gunicorn on a free port,
+fetched over HTTP as a load balancer or a browser behind a TLS proxy would.
+"""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.config.test_settings import PRODUCTION, environment
+from tests.conftest import REPO
+
+HOST = "prismatic.example.org"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Report a redirect instead of following it off this machine."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+    static_root: Path
+
+    def get(self, path: str, **headers) -> tuple[int, dict, bytes]:
+        request = urllib.request.Request(
+            self.url + path,
+            headers={"Host": HOST, "X-Forwarded-Proto": "https", **headers},
+        )
+        try:
+            with OPENER.open(request, timeout=30) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+
+def free_port() -> int:
+    """A free port in 8600-8699, the range this project's test servers use."""
+    for port in range(8600, 8700):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    pytest.skip("no free port in 8600-8699")
+
+
+def manage(*args: str, env: dict) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
+    for _ in range(300):
+        if process.poll() is not None:
+            pytest.fail("gunicorn exited:\n" + log.read_text())
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    pytest.fail("gunicorn did not start:\n" + log.read_text())
+
+
+def production_env(tmp: Path, **extra) -> dict:
+    values = {
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp / 'prismatic.sqlite3'}",
+        "STATIC_ROOT": str(tmp / "static"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "SECURE_PROXY_SSL_HEADER": "1",
+        "LOG_LEVEL": "INFO",
+    }
+    return environment(**{**values, **extra})
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("production")
+    env = production_env(tmp)
+    manage("collectstatic", "--no-input", env=env)
+    manage("migrate", "--no-input", env=env)
+    port, log = free_port(), tmp / "gunicorn.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(port, process, log)
+        yield Server(f"http://127.0.0.1:{port}", log, tmp / "static")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_collectstatic_writes_a_manifest_of_every_vendored_file(server):
+    manifest = json.loads((server.static_root / "staticfiles.json").read_text())
+    assert "vendor/bootstrap/bootstrap.bundle.min.js" in manifest["paths"]
+    assert "vendor/htmx/htmx.min.js" in manifest["paths"]
+
+
+def test_it_serves_the_login_page(server):
+    status, _, body = server.get("/accounts/login/")
+    assert status == 200, body.decode()[:2000]
+    assert b"Log in" in body
+    assert b"vendor/bootstrap/bootstrap.min." in body  # the hashed, collected name
+
+
+def test_whitenoise_serves_the_collected_static_files(server):
+    _, _, body = server.get("/accounts/login/")
+    start = body.index(b"/static/vendor/htmx/htmx.min.")
+    path = body[start : body.index(b'"', start)].decode()
+    status, headers, script = server.get(path)
+    assert status == 200
+    assert script.startswith(b"var htmx=")
+    assert "max-age=315360000" in headers["Cache-Control"]  # hashed names are immutable
+
+
+def test_plain_http_is_redirected_to_https(server):
+    status, headers, _ = server.get("/accounts/login/", **{"X-Forwarded-Proto": "http"})
+    assert status == 301
+    assert headers["Location"] == f"https://{HOST}/accounts/login/"
+
+
+def test_vendored_files_name_no_missing_file():
+    """Collectstatic follows every url() and sourceMappingURL; a vendored copy must ship what it names."""
+    vendor = REPO / "static" / "vendor"
+    for path in [*vendor.rglob("*.js"), *vendor.rglob("*.css")]:
+        assert "sourceMappingURL" not in path.read_text(encoding="utf-8"), path
