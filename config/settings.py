@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import envbool, envint, envlist, envrequired, envstr
+from .env import envbool, envfloat, envint, envlist, envrequired, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("PRISMATIC_VAR_DIR", str(BASE_DIR / "var")))
@@ -81,6 +81,11 @@ def database_settings(url: str) -> dict:
     writers wait for each other instead of failing with "database is locked".
     """
     db = dj_database_url.parse(url, conn_max_age=envint("CONN_MAX_AGE", 0))
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        # a page (and /healthz) says the database is down instead of hanging on it
+        db.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+        )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {
             "timeout": 20,
@@ -161,6 +166,26 @@ REDIS_URL = envstr("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Sending a task gives up within about two seconds when Redis cannot be reached
+# (one retry, BROKER_TIMEOUT seconds to connect or answer): the row stays queued,
+# its page says so, and it is sent again once Redis is back. Celery's defaults
+# (20 retries, the result store's pub/sub included) made a page wait 20 s.
+BROKER_TIMEOUT = envfloat("BROKER_TIMEOUT", 0.5)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# /healthz waits this long for workers to answer its ping (over Redis they take
+# up to about a second).
+WORKER_PING_TIMEOUT = envfloat("WORKER_PING_TIMEOUT", 1.0)
+# After a failed send, further sends from this process give up at once for this long.
+BROKER_RETRY_AFTER = envfloat("BROKER_RETRY_AFTER", 5.0)
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_TIMEOUT
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -168,7 +193,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A message not acknowledged within this many seconds (its worker died) is
 # delivered again; short, because analyses take seconds (imports of 100,000
 # records under a minute, and they are locked per batch).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 300)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 300),
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_timeout": BROKER_TIMEOUT,
+}
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-analyses": {"task": "synthesis.tasks.analysis_reap_task", "schedule": 60.0},
 }
@@ -182,6 +211,7 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 
 # Production hardening; every value can be relaxed from the environment.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
