@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,12 +95,8 @@ def production_env(tmp: Path, **extra) -> dict:
     return environment(**{**values, **extra})
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("production")
-    env = production_env(tmp)
-    manage("collectstatic", "--no-input", env=env)
-    manage("migrate", "--no-input", env=env)
+@contextmanager
+def gunicorn(env: dict, tmp: Path):
     port, log = free_port(), tmp / "gunicorn.log"
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -115,6 +112,29 @@ def server(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("production")
+    env = production_env(tmp)
+    manage("collectstatic", "--no-input", env=env)
+    manage("migrate", "--no-input", env=env)
+    with gunicorn(env, tmp) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server_alone(tmp_path_factory):
+    """The app with its database and Redis unreachable (nothing listens on port 1)."""
+    tmp = tmp_path_factory.mktemp("alone")
+    env = production_env(
+        tmp,
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/prismatic",
+        REDIS_URL="redis://127.0.0.1:1/0",
+    )
+    with gunicorn(env, tmp) as running:
+        yield running
 
 
 def test_collectstatic_writes_a_manifest_of_every_vendored_file(server):
@@ -151,3 +171,24 @@ def test_vendored_files_name_no_missing_file():
     vendor = REPO / "static" / "vendor"
     for path in [*vendor.rglob("*.js"), *vendor.rglob("*.css")]:
         assert "sourceMappingURL" not in path.read_text(encoding="utf-8"), path
+
+
+def test_healthz_answers_plain_http_from_a_load_balancer(server):
+    status, headers, body = server.get("/healthz", **{"X-Forwarded-Proto": "http"})
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body) == {
+        "database": {"status": "up"},
+        "broker": {"status": "up"},
+        "workers": {"status": "up", "count": 0},
+    }
+
+
+def test_healthz_names_the_database_and_the_broker_when_they_are_down(server_alone):
+    status, _, body = server_alone.get("/healthz")
+    assert status == 503
+    assert json.loads(body) == {
+        "database": {"status": "down"},
+        "broker": {"status": "down"},
+        "workers": {"status": "down", "count": 0},
+    }
