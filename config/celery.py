@@ -6,11 +6,14 @@ import time
 
 from celery import Celery
 
+from .logs import connect_task_signals
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("prismatic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+connect_task_signals()
 
 logger = logging.getLogger(__name__)
 

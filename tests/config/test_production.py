@@ -192,3 +192,37 @@ def test_healthz_names_the_database_and_the_broker_when_they_are_down(server_alo
         "broker": {"status": "down"},
         "workers": {"status": "down", "count": 0},
     }
+
+
+def test_every_page_carries_the_security_headers(server):
+    _, headers, _ = server.get("/accounts/login/")
+    policy = dict(
+        part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_uploaded_files_are_not_served_from_media_url(server):
+    upload = server.static_root.parent / "media" / "full_texts" / "trial.pdf"
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(b"%PDF-1.4 a full text")
+    for path in ("/media/full_texts/trial.pdf", "/static/../media/full_texts/trial.pdf"):
+        status, _, body = server.get(path)
+        assert status == 404 and b"a full text" not in body
+
+
+def test_requests_are_logged_as_one_json_object_a_line(server):
+    server.get("/accounts/login/?next=/reviews/7/")
+    lines = [json.loads(line) for line in server.log.read_text().splitlines() if line[:1] == "{"]
+    logins = [line for line in lines if line.get("path") == "/accounts/login/"]
+    assert logins, server.log.read_text()
+    assert {"time", "level", "logger", "method", "status", "duration_ms"} <= logins[-1].keys()
+    assert logins[-1]["status"] == 200
