@@ -1,8 +1,9 @@
 """Prismatic settings. Laptop defaults; production values come only from the environment.
 
 Environment: DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL,
-REDIS_URL, SECURE_SSL_REDIRECT, SECURE_PROXY_SSL_HEADER, MEDIA_ROOT, STATIC_ROOT,
-IMPORT_MAX_BYTES. See README.md.
+REDIS_URL, BROKER_TIMEOUT, SECURE_SSL_REDIRECT, SECURE_PROXY_SSL_HEADER, MEDIA_ROOT,
+STATIC_ROOT, STORAGE_BACKEND, STORAGE_OPTIONS, EMAIL_*, LOG_LEVEL, IMPORT_MAX_BYTES.
+See README.md's configuration table.
 """
 
 from datetime import timedelta
@@ -11,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from .env import envbool, envfloat, envint, envlist, envrequired, envstr
+from .env import envbool, envfloat, envint, envjson, envlist, envrequired, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("PRISMATIC_VAR_DIR", str(BASE_DIR / "var")))
@@ -147,8 +148,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
+# Uploaded files (full texts, import files). Several web machines need one store
+# they all reach: MEDIA_ROOT on a shared mount, or another backend, e.g.
+# STORAGE_BACKEND=storages.backends.s3.S3Storage with STORAGE_OPTIONS as JSON.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": envstr("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": envjson("STORAGE_OPTIONS", {}),
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -157,6 +164,24 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# E-mail (invitations, password resets): printed to the console unless an SMTP
+# server is named.
+EMAIL_HOST = envstr("EMAIL_HOST")
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)  # port 465; otherwise STARTTLS
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Prismatic <prismatic@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
