@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "screening",
     "extraction",
     "synthesis",
+    "workspace",
 ]
 
 MIDDLEWARE = [
