@@ -7,13 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from extraction.models import Outcome
-from reviews.demo import demo_load
 from screening.models import Decision
 from synthesis.models import Analysis
 from tests.browser.conftest import log_in
 from tests.browser.test_screening import press, screen, shown
 from tests.conftest import PASSWORD
 from tests.reviews.factories import RecordFactory
+from workspace.demo import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
