@@ -115,26 +115,35 @@ class BundleWriter:
         self.zip.close()
 
 
-def build_bundle(scope: Scope, stream, progress: Progress | None = None) -> dict[str, str]:
-    """Write the whole bundle of ``scope`` into ``stream``; returns {path: sha256}."""
+PARTS = ("data", "analysis", "figures", "references", "revman", "prisma", "reproduce", "methods")
+
+
+def build_bundle(
+    scope: Scope, stream, progress: Progress | None = None, parts=PARTS
+) -> dict[str, str]:
+    """Write the bundle of ``scope`` into ``stream`` (``parts``: all by default); returns
+    {path: sha256} of every file, ``manifest.json`` last."""
     progress = progress or (lambda percent, text: None)
     writer = BundleWriter(stream)
     started = timezone.now()
+    analyses = analysis_files.review_analyses(scope.review)
+    flow = prisma_flow(scope.review)
+    steps = [
+        ("data", 2, "Writing the records, decisions and extraction tables", lambda: _data(writer, scope, progress)),
+        ("analysis", 45, "Writing the analyses", lambda: _analysis(writer, scope, analyses)),
+        ("figures", 55, "Drawing the figures", lambda: _figures(writer, scope, analyses, progress)),
+        ("references", 85, "Writing the references", lambda: _references(writer, scope)),
+        ("revman", 88, "Writing the RevMan files", lambda: _revman(writer, scope)),
+        ("prisma", 90, "Writing the PRISMA 2020 counts", lambda: _prisma(writer, scope, flow)),
+        ("reproduce", 92, "Adding the reproduction scripts", lambda: _reproduce(writer)),
+        ("methods", 94, "Writing methods.md", lambda: writer.write_text(
+            "methods.md", methods.methods_markdown(scope, flow, analyses, version()))),
+    ]  # fmt: skip
     try:
-        progress(2, "Writing the records, decisions and extraction tables")
-        _data(writer, scope, progress)
-        analyses = analysis_files.review_analyses(scope.review)
-        progress(45, "Writing the analyses")
-        _analysis(writer, scope, analyses)
-        progress(55, "Drawing the figures")
-        _figures(writer, scope, analyses, progress)
-        progress(85, "Writing the references, RevMan and PRISMA files")
-        flow = prisma_flow(scope.review)
-        _references(writer, scope)
-        _revman(writer, scope)
-        _prisma(writer, scope, flow)
-        _reproduce(writer)
-        writer.write_text("methods.md", methods.methods_markdown(scope, flow, analyses, version()))
+        for part, percent, text, write in steps:
+            if part in parts:
+                progress(percent, text)
+                write()
         writer.write_text("README.md", _readme(scope))
         progress(98, "Writing the manifest")
         writer.write_text("manifest.json", manifest(scope, writer.hashes, started))
