@@ -15,7 +15,7 @@ from extraction.services.form_builder import extraction_form_create_default
 from reviews.models import Membership, Review, Role
 from screening.services import exclusion_reasons_create_defaults
 
-from .exports.bundle import build_bundle
+from .exports.bundle import PARTS, build_bundle
 from .exports.scope import Scope
 from .models import Export, export_path
 
@@ -112,6 +112,8 @@ def export_fail(*, export: Export, error: str) -> Export:
     return export
 
 
-def export_write(*, review: Review, stream, membership: Membership | None = None, progress=None):
+def export_write(
+    *, review: Review, stream, membership: Membership | None = None, parts=PARTS, progress=None
+) -> dict[str, str]:
     """Write ``review``'s bundle into ``stream`` now (the command line): {path: sha256}."""
-    return build_bundle(Scope(review, membership), stream, progress=progress)
+    return build_bundle(Scope(review, membership), stream, progress=progress, parts=parts)
