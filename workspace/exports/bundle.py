@@ -34,8 +34,8 @@ from .tables import Table
 
 REPRODUCE = Path(__file__).resolve().parent / "reproduce"
 #: Sheets past this many rows stay out of the workbook (the CSV holds them): openpyxl
-#: writes about 70,000 cells a second, so 100,000 records would take minutes.
-WORKBOOK_MAX_ROWS = 25_000
+#: writes about 30,000 cells a second, so 100,000 records would take minutes.
+WORKBOOK_MAX_ROWS = 10_000
 LIBRARIES = ("Django", "numpy", "scipy", "pandas", "matplotlib", "openpyxl", "celery")
 Progress = Callable[[int, str], None]
 
