@@ -42,6 +42,7 @@ class HistoryEntry:
     subject: str
     action: str
     changes: tuple[FieldChange, ...]
+    reason: str = ""  # why, when the service that made the change said so
 
 
 def review_history(review: Review, *, offset: int = 0, limit: int = 50) -> list[HistoryEntry]:
@@ -67,6 +68,7 @@ def _entry(row) -> HistoryEntry:
         subject=str(row.instance) if row.history_type != "-" else f"#{row.id}",
         action=ACTIONS[row.history_type],
         changes=_changes(row, model),
+        reason=row.history_change_reason or "",
     )
 
 

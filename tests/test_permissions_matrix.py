@@ -7,6 +7,7 @@ and so does a URL keyword this file has no sample object for.
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from extraction.models import Comparison, ExtractionForm, FormField, FormSection, Outcome, Study
@@ -121,6 +122,7 @@ def names_an_object(pattern: URLPattern) -> bool:
 # Views outside any review: the status each visitor gets on GET.
 SITE_WIDE = {
     "login": {"anonymous": 200, "member": 200},
+    "healthz": {"anonymous": 200, "member": 200},
     "logout": {"anonymous": 405, "member": 405},  # log out is POST only
     "password_change": {"anonymous": 302, "member": 200},
     "password_change_done": {"anonymous": 302, "member": 200},
@@ -226,6 +228,7 @@ def test_an_object_of_another_review_is_not_found(client, cast, other_review, pa
 
 @pytest.mark.parametrize("visitor", ["anonymous", "member"])
 @pytest.mark.parametrize("pattern", SITE_PATTERNS, ids=lambda p: p.name)
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)  # /healthz: no worker needed to answer 200
 def test_site_wide_url_status(client, cast, pattern, visitor):
     assert pattern.name in SITE_WIDE, f"add the expected statuses of {pattern.name!r} to SITE_WIDE"
     if visitor == "member":

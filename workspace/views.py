@@ -1,12 +1,12 @@
-"""The workspace pages: the reviews list, a new review, its dashboard, its history and its
-exports."""
+"""The workspace pages: the reviews list, a new review, its dashboard, settings, history
+and exports."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
-from reviews.forms import ReviewForm
+from reviews.forms import ReviewForm, ReviewSettingsForm
 from reviews.history import review_history
 from reviews.permissions import Ability, review_object, review_view
 from reviews.selectors import identified_by_source, memberships_for_user
@@ -65,6 +65,19 @@ def review_dashboard(request, review):
             stage: screening_selectors.stage_counts(review, stage).conflicts for stage in Stage
         }
     return render(request, "workspace/review_dashboard.html", context)
+
+
+@review_view(Ability.MANAGE)
+def review_settings(request, review):
+    form = ReviewSettingsForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        effects = services.review_settings_update(review=review, form=form)
+        messages.success(request, "Review settings saved.")
+        for effect in effects:
+            messages.info(request, effect)
+        return redirect("review_settings", review.pk)
+    context = {"review": review, "form": form, "started": screening_selectors.started(review)}
+    return render(request, "workspace/review_settings.html", context)
 
 
 @review_view(Ability.MANAGE)
