@@ -16,6 +16,7 @@ from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
 from screening.models import FullText
 from synthesis.models import Analysis
 from synthesis.services import analysis_create
+from workspace.models import Export
 
 VISITORS = ["anonymous", "outsider", "viewer", "reviewer", "lead"]
 
@@ -83,6 +84,14 @@ def sample_analysis(review: Review) -> Analysis:
     return review.analyses.first() or analysis_create(outcome=sample_outcome(review), name="Pain")
 
 
+def sample_export(review: Review) -> Export:
+    """The lead's bundle: only its maker downloads it, everyone else is sent back."""
+    lead = review.memberships.filter(role=Role.LEAD).first().user
+    return review.exports.first() or Export.objects.create(
+        review=review, created_by=lead, scope=Export.Scope.FULL, status=Export.Status.DONE
+    )
+
+
 # How to find (or make) an object of a given review for each URL keyword besides review_id.
 SAMPLES = {
     "member_id": lambda review: review.memberships.filter(role=Role.REVIEWER).first().pk,
@@ -98,6 +107,7 @@ SAMPLES = {
     "field_id": lambda review: sample_field(review).pk,
     "tool_key": lambda review: "rob2",  # not an object: see NOT_OBJECTS
     "analysis_id": lambda review: sample_analysis(review).pk,
+    "export_id": lambda review: sample_export(review).pk,
     "kind": lambda review: "forest",  # not an object
     "fmt": lambda review: "png",  # not an object
 }
