@@ -1,13 +1,18 @@
-"""Reads that span the stages: the dashboard's pipeline, from the PRISMA counts."""
+"""Reads that span the stages: the dashboard's pipeline (from the PRISMA counts) and the
+background work that failed."""
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from extraction.selectors import studies_extracted
-from reviews.models import Review
+from reviews.models import ImportBatch, Review
 from synthesis.models import Analysis
 from synthesis.plots.prisma import PrismaFlow
 from synthesis.prisma import prisma_flow
 from synthesis.selectors import analysis_status_counts
+
+from .models import Export
 
 
 @dataclass(frozen=True)
@@ -71,3 +76,53 @@ def _counts(review: Review, flow: PrismaFlow, statuses: dict[str, int]) -> dict[
     }
     # A later stage shows a number once something has reached it.
     return counts | {key: n for key, n in later.items() if n}
+
+
+@dataclass(frozen=True)
+class FailedWork:
+    """Background work that failed, for the lead: what, why, and where to try again."""
+
+    kind: str  # "import", "analysis", "export"
+    label: str
+    reason: str
+    when: object
+    retry_url: str  # POST here to try again
+    page_url: str
+
+
+def failed_work(review: Review) -> list[FailedWork]:
+    """Every import, analysis and export of the review whose last run failed, newest first."""
+    found = [
+        FailedWork(
+            "import",
+            batch.file_name,
+            batch.error,
+            batch.finished or batch.created,
+            reverse("import_requeue", args=[review.pk, batch.pk]),
+            reverse("import_detail", args=[review.pk, batch.pk]),
+        )
+        for batch in ImportBatch.objects.filter(review=review, status=ImportBatch.Status.FAILED)
+    ]
+    found += [
+        FailedWork(
+            "analysis",
+            analysis.name,
+            analysis.error,
+            analysis.updated,
+            reverse("analysis_run", args=[review.pk, analysis.pk]),
+            reverse("analysis_detail", args=[review.pk, analysis.pk]),
+        )
+        for analysis in Analysis.objects.filter(review=review, status=Analysis.Status.FAILED)
+    ]
+    found += [
+        FailedWork(
+            "export",
+            f"Export {export.pk} ({export.get_scope_display().lower()})",
+            export.error,
+            export.finished or export.created,
+            reverse("review_export", args=[review.pk]),
+            reverse("review_export", args=[review.pk]),
+        )
+        for export in Export.objects.filter(review=review, status=Export.Status.FAILED)
+    ]
+    return sorted(found, key=lambda work: work.when, reverse=True)

@@ -55,6 +55,8 @@ def review_dashboard(request, review):
         "team": review.memberships.select_related("user"),
         "prisma": flow,
     }
+    if request.membership.is_lead:
+        context["failed"] = selectors.failed_work(review)
     # Agreement and conflict counts would tell a blinded reviewer how others voted.
     if request.membership.is_lead or not review.blinding:
         context["agreement"] = [

@@ -113,11 +113,18 @@ def import_batch_commit(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+@transaction.atomic
 def import_batch_requeue(*, batch: ImportBatch) -> ImportBatch:
-    """Send a queued import to the workers again (after the broker was down, say)."""
-    if batch.status != ImportBatch.Status.QUEUED:
+    """Send a queued import to the workers again (after the broker was down, say), or try
+    a failed one again (after the database was unreachable, say)."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == ImportBatch.Status.FAILED:
+        batch.status, batch.error, batch.error_line, batch.finished = "queued", "", None, None
+        batch.task_id = str(uuid.uuid4())
+        batch.save(update_fields=["status", "error", "error_line", "finished", "task_id"])
+    elif batch.status != ImportBatch.Status.QUEUED:
         raise ValidationError(f"“{batch.file_name}” is not waiting for a worker.")
-    _enqueue(batch.pk, batch.task_id)
+    transaction.on_commit(lambda: _enqueue(batch.pk, batch.task_id))
     return batch
 
 

@@ -1,0 +1,66 @@
+"""The lead sees background work that failed, with the reason, and tries it again."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from reviews import services as review_services
+from reviews.models import ImportBatch
+from synthesis import services as synthesis
+from synthesis.models import Analysis
+from tests.support.html_forms import post_forms
+from tests.synthesis.test_services import make_outcome
+from workspace.models import Export
+
+RIS = b"TY  - JOUR\nTI  - A trial\nER  - \n"
+
+
+def failed_import(cast, monkeypatch):
+    batch = review_services.import_batch_create(
+        review=cast.review, user=cast.lead, source="embase", upload=SimpleUploadedFile("e.ris", RIS)
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr("reviews.services.imports.dedup_run", _boom)
+        return review_services.import_batch_run(batch_id=batch.pk)
+
+
+def _boom(**kwargs):
+    raise RuntimeError("the disk is full")
+
+
+def test_the_lead_sees_each_failure_with_its_reason_and_tries_again(
+    client, cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    batch = failed_import(cast, monkeypatch)
+    analysis = synthesis.analysis_create(outcome=make_outcome(cast.review), name="Pain")
+    Analysis.objects.filter(pk=analysis.pk).update(status="failed", error="No study has data.")
+    Export.objects.create(
+        review=cast.review,
+        created_by=cast.reviewer1,
+        scope="member",
+        status="failed",
+        error="Out of memory",
+    )
+    client.force_login(cast.lead)
+    page = client.get(reverse("review_dashboard", args=[cast.review.pk])).content.decode()
+    assert "the import stopped on an unexpected error (RuntimeError: the disk is full)" in page
+    assert "No study has data." in page and "Out of memory" in page
+    (retry,) = [f for f in post_forms(page) if f.action.endswith(f"imports/{batch.pk}/requeue/")]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(retry.action, retry.payload())
+    batch.refresh_from_db()
+    assert (batch.status, batch.error, batch.record_count) == ("done", "", 1)
+    (again,) = [f for f in post_forms(page) if f.action.endswith(f"analyses/{analysis.pk}/run/")]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(again.action, again.payload())
+    assert Analysis.objects.get(pk=analysis.pk).status == "done"
+    page = client.get(reverse("review_dashboard", args=[cast.review.pk])).content.decode()
+    assert "the disk is full" not in page and "No study has data." not in page
+
+
+def test_reviewers_and_viewers_do_not_see_the_panel(client, cast, monkeypatch):
+    failed_import(cast, monkeypatch)
+    assert ImportBatch.objects.get().status == "failed"
+    for user in (cast.reviewer1, cast.viewer):
+        client.force_login(user)
+        page = client.get(reverse("review_dashboard", args=[cast.review.pk])).content.decode()
+        assert 'id="failed-work"' not in page
