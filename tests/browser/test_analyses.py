@@ -58,7 +58,9 @@ def test_the_lead_creates_runs_and_reads_an_analysis(page, review, screenshot_di
     page.get_by_role("button", name="Show the robustness panel").click()
     panel = page.locator("#robustness-panel")
     expect(panel).to_be_visible()
-    expect(page.locator("#show-robustness")).to_have_text("Hide the robustness panel")
+    expect(page.locator("#show-robustness")).to_have_text(
+        "Hide the robustness panel", use_inner_text=True
+    )
     expect(panel.locator("#robustness-table")).to_contain_text("Without Demo trial A 2015")
     loaded(page, "#robustness-panel img")
     panel.locator("img").screenshot(path=screenshot_dir / "robustness.png")
