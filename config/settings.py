@@ -128,6 +128,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# Open sign-up: anyone may make an account after proving their e-mail address.
+# Off by default: people join by a lead's invitation.
+OPEN_SIGNUP = envbool("OPEN_SIGNUP", False)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")
 USE_I18N = True

@@ -147,9 +147,13 @@ def invitation_accept(*, invitation_id: int, token: str, user) -> Membership:
     invitation = invitation_for_token(invitation_id=invitation_id, token=token, lock=True)
     if (user.email or "").strip().lower() != invitation.email:
         raise ValidationError(wrong_user_message(invitation, user), code="wrong_user")
-    membership, _ = Membership.objects.get_or_create(
-        review=invitation.review, user=user, defaults={"role": invitation.role}
-    )
+    membership = Membership.objects.filter(review=invitation.review, user=user).first()
+    if membership is None:
+        membership = Membership(review=invitation.review, user=user, role=invitation.role)
+        # The history names who accepted, even when the request was anonymous (a new account).
+        membership._history_user = user
+        membership.save()
+    invitation._history_user = user
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_by = user
     invitation.closed = timezone.now()
