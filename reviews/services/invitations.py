@@ -124,7 +124,9 @@ def invitation_for_token(*, invitation_id: int, token: str, lock: bool = False) 
         raise ValidationError(INVALID, code="invalid")
     if invitation.status == Invitation.Status.ACCEPTED:
         raise ValidationError(
-            "This invitation has been used already. Log in to open the review.", code="accepted"
+            "This invitation has been used already: whoever accepted it finds the review "
+            "under My reviews.",
+            code="accepted",
         )
     if invitation.status == Invitation.Status.REVOKED:
         raise ValidationError("This invitation was withdrawn by the review's lead.", code="revoked")
