@@ -11,11 +11,12 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from reviews.models import Invitation, Membership, Role
+from reviews.services import invitation_create
 from screening.models import Decision, Verdict
 from tests.browser.conftest import log_in
 from tests.browser.test_screening import press, shown
 from tests.conftest import PASSWORD
-from tests.reviews.factories import RecordFactory
+from tests.reviews.factories import RecordFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,3 +93,36 @@ def test_the_lead_invites_a_reviewer_who_joins_and_screens(page, newcomer, cast,
     newcomer.goto(link)
     expect(newcomer.locator("#refusal")).to_contain_text("This invitation has been used already")
     newcomer.screenshot(path=screenshot_dir / "used-link.png")
+
+
+def test_a_registered_invitee_logs_in_to_accept_and_another_user_is_refused(
+    page, cast, live_server, screenshot_dir
+):
+    UserFactory(username="dora", email="dora@example.org", first_name="Dora")
+    sent = invitation_create(
+        review=cast.review,
+        email="dora@example.org",
+        role=Role.VIEWER,
+        invited_by=cast.lead,
+        site_url=live_server.url,
+    )
+    log_in(page, "bob", PASSWORD)
+    page.goto(sent.link)
+    expect(page.locator("#wrong-user")).to_contain_text(
+        "This invitation is for dora@example.org, but you are logged in as bob"
+    )
+    expect(page.get_by_role("button", name="Join the review")).to_have_count(0)
+    page.screenshot(path=screenshot_dir / "wrong-user.png")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("This address has an account here")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "log-in-to-accept.png")
+    page.get_by_role("link", name="Log in to accept").click()
+    expect(page.get_by_role("link", name="Forgot your password?")).to_be_visible()
+    page.get_by_label("Username").fill("dora")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Join the review as dora").click()
+    expect(page.get_by_text("you are on its team as Viewer")).to_be_visible()
+    assert Membership.objects.get(user__username="dora").role == Role.VIEWER
+    assert Membership.objects.get(review=cast.review, user=cast.reviewer1).role == Role.REVIEWER
