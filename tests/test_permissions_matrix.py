@@ -151,12 +151,22 @@ SITE_WIDE = {
     "invitation_accept": {"anonymous": 200, "member": 200},
 }
 
-# URL keywords of site-wide pages, by URL name.
+# URL keywords of site-wide pages, by URL name, from a review.
 SITE_KWARGS = {
-    "password_reset_confirm": lambda cast: {"uidb64": "MQ", "token": "forged-token"},
-    "signup_complete": lambda cast: {"token": "forged"},
-    "invitation_accept": lambda cast: invitation_link(cast.review, "invitee@example.org"),
+    "password_reset_confirm": lambda review: {"uidb64": "MQ", "token": "forged-token"},
+    "signup_complete": lambda review: {"token": "forged"},
+    "invitation_accept": lambda review: invitation_link(
+        review, f"invitee{review.invitations.count()}@example.org"
+    ),
 }
+
+
+def site_url(pattern: URLPattern, review: Review) -> str:
+    """The URL of a site-wide page, with sample keywords when it has any."""
+    if not pattern.pattern.regex.groupindex:
+        return reverse(pattern.name)
+    assert pattern.name in SITE_KWARGS, f"add the URL keywords of {pattern.name!r} to SITE_KWARGS"
+    return reverse(pattern.name, kwargs=SITE_KWARGS[pattern.name](review))
 
 
 def iter_patterns(resolver=None, namespace=""):
@@ -260,13 +270,7 @@ def test_site_wide_url_status(client, cast, pattern, visitor):
     assert pattern.name in SITE_WIDE, f"add the expected statuses of {pattern.name!r} to SITE_WIDE"
     if visitor == "member":
         client.force_login(cast.reviewer1)
-    kwargs = {}
-    if pattern.pattern.regex.groupindex:
-        assert pattern.name in SITE_KWARGS, (
-            f"add the URL keywords of {pattern.name!r} to SITE_KWARGS"
-        )
-        kwargs = SITE_KWARGS[pattern.name](cast)
-    response = client.get(reverse(pattern.name, kwargs=kwargs))
+    response = client.get(site_url(pattern, cast.review))
     assert response.status_code == SITE_WIDE[pattern.name][visitor]
     if response.status_code == 302:
         assert response.url.startswith(reverse("login"))
