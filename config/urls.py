@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .health import healthz
+
 
 def open_signup() -> bool:
     """Read when the login page renders (templates call callables), not at import."""
@@ -10,6 +12,7 @@ def open_signup() -> bool:
 
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",

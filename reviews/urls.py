@@ -5,7 +5,6 @@ from .views import accounts, duplicates, imports, records, team
 R = "reviews/<int:review_id>/"
 
 urlpatterns = [
-    path(R + "settings/", team.review_settings, name="review_settings"),
     path(R + "team/", team.review_team, name="review_team"),
     path(R + "team/<int:member_id>/role/", team.member_role, name="review_member_role"),
     path(R + "team/<int:member_id>/remove/", team.member_remove, name="review_member_remove"),

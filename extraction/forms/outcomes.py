@@ -106,6 +106,11 @@ class DerivationForm(forms.Form):
         self.fields["method"].choices = [
             (key, spec.label) for key, spec in DERIVATION_METHODS.items() if spec.target == target
         ]
+        # Only the chosen method's numbers are fields, so the page renders every field it holds.
+        _, spec = self.method_spec()
+        wanted = {"method", *spec.inputs, *spec.options} if spec else {"method"}
+        for name in set(self.fields) - wanted:
+            del self.fields[name]
 
     def method_spec(self):
         method = self["method"].value() or self.fields["method"].choices[0][0]

@@ -1,4 +1,4 @@
-"""The review's own pages: its settings and its team, with its invitations."""
+"""The review's team page: members, roles, leaving, and invitations."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -6,19 +6,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from .. import services
-from ..forms import InvitationForm, MemberAddForm, MemberRoleForm, ReviewSettingsForm
+from ..forms import InvitationForm, MemberAddForm, MemberRoleForm
 from ..models import Invitation, Membership
 from ..permissions import Ability, review_object, review_view
-
-
-@review_view(Ability.MANAGE)
-def review_settings(request, review):
-    form = ReviewSettingsForm(request.POST or None, instance=review)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Review settings saved.")
-        return redirect("review_settings", review.pk)
-    return render(request, "reviews/review_settings.html", {"review": review, "form": form})
 
 
 @review_view(Ability.VIEW, write=Ability.MANAGE)

@@ -273,3 +273,5 @@ def test_the_prisma_page_draws_the_diagram_in_the_background(
     for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")):
         response = client.get(url("prisma_figure", review, fmt))
         assert response.content.startswith(magic), fmt
+    # Ten MEDLINE records imported, none screened: the page says so.
+    assert "Screening is not finished: 10 records still await title/abstract screening." in page
