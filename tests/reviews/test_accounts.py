@@ -156,3 +156,16 @@ def test_signup_pages_are_not_found_while_signup_is_closed(client, db, settings)
     assert client.get(link).status_code == 404
     assert client.post(reverse("signup"), {"email": "x@example.org"}).status_code == 404
     assert len(mail.outbox) == 1
+
+
+def test_open_signup_pages_show_their_errors_and_take_junk_without_a_500(client, db, open_signup):
+    """The site-wide walks run with sign-up closed (its pages 404): these run them open."""
+    from tests.test_forms_as_rendered import walk
+    from tests.test_request_fuzz import fuzz
+
+    ask_to_sign_up(client, "nina@example.org")
+    link = SIGNUP_LINK.search(mail.outbox[0].body).group(1)
+    for url in (reverse("signup"), link):
+        assert walk(client, url) == []
+        assert fuzz(client, url), f"{url} has no form to fuzz"
+    assert not get_user_model().objects.exists()

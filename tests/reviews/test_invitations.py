@@ -232,5 +232,6 @@ def test_invitations_made_revoked_and_accepted_are_in_the_history(cast):
     ]
     accepted, revoked = summary[0][2], summary[2][2]
     assert accepted["status"] == ("Pending", "Accepted")
+    assert accepted["accepted by"] == ("—", "dora")
     assert revoked["status"] == ("Pending", "Revoked")
     assert all("token" not in field for _, _, changes in summary for field in changes)

@@ -95,7 +95,7 @@ def test_a_newcomer_sets_a_name_and_password_and_lands_on_the_review(client, cas
     page = client.get(mailed_link())
     assert "Join “Ketamine for chronic pain”" in page.content.decode()
     form = form_with(page, "username", "password1", "password2")
-    assert form.values["username"] == "dora"  # suggested from the address
+    assert dict(form.data)["username"] == "dora"  # suggested from the address
     response = submit(
         client,
         page,
