@@ -91,8 +91,9 @@ def _welcome(request, membership):
     return redirect(membership.review.get_absolute_url())
 
 
-# A refusal that only a holder of the right link can get says why, with its own status.
-REFUSAL_STATUS = {"invalid": 404, "wrong_user": 403, "has_account": 409}
+# A refusal that only a holder of the right link can get says why, with its own status;
+# those that leave the link alive answer 200, since Django logs a 4xx with its path.
+REFUSAL_STATUS = {"invalid": 404, "wrong_user": 200, "has_account": 200}
 
 
 def _refused(request, refusal: ValidationError):

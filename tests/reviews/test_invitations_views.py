@@ -1,5 +1,6 @@
 """Invitations through the pages: each form is submitted as the page renders it."""
 
+import logging
 import re
 from datetime import timedelta
 
@@ -168,9 +169,33 @@ def test_another_logged_in_user_is_refused_in_words(client, cast):
     assert page.status_code == 200
     assert "This invitation is for dora@example.org, but you are logged in as oscar" in text
     assert "Join the review" not in text
-    assert client.post(link).status_code == 403
+    posted = client.post(link)  # as a crafted request would, with no button on the page
+    assert "This invitation is for dora@example.org" in posted.content.decode()
     assert not Membership.objects.filter(user=cast.outsider).exists()
     assert Invitation.objects.get().status == Invitation.Status.PENDING
+
+
+def test_a_live_link_stays_out_of_the_logs(client, cast, caplog):
+    client.force_login(cast.lead)
+    invite_on_the_team_page(client, cast.review)
+    link = mailed_link()
+    token = link.strip("/").split("/")[-1]
+    with caplog.at_level(logging.INFO), caplog.at_level(logging.INFO, logger="prismatic"):
+        client.force_login(cast.outsider)
+        client.get(link)
+        client.post(link)  # refused: the link stays alive
+        client.logout()
+        page = client.get(link)
+    assert all(token not in r.getMessage() + str(getattr(r, "path", "")) for r in caplog.records)
+    requests = [r for r in caplog.records if r.name == "prismatic.request"]
+    assert [r.path for r in requests] == [f"/invitations/{link.split('/')[2]}/…/"] * 3
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="prismatic"):
+        form = form_with(page, "username", "password1", "password2")
+        submit(client, page, form, first_name="Dora", password1=PASSWORD, password2=PASSWORD)
+    (made,) = [r for r in caplog.records if r.name == "prismatic.request"]
+    assert (made.status, token in made.getMessage()) == (302, False)
 
 
 def test_a_forged_link_gets_the_same_page_as_an_unknown_one(client, cast):
