@@ -22,20 +22,29 @@ class RequestLogMiddleware:
         start = time.perf_counter()
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        path = logged_path(request)
         requests_log.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - start) * 1000, 1),
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
             },
         )
         return response
+
+
+def logged_path(request) -> str:
+    """The path, with the token of a link (invitation, password reset, sign-up) left out:
+    only its hash is kept at rest, and a log is at rest."""
+    match = request.resolver_match
+    token = match.kwargs.get("token") if match else None
+    return request.path.replace(token, "…") if token else request.path
 
 
 # Task id -> (perf_counter at start, error if it failed), in this worker process.

@@ -2,7 +2,7 @@
 
 Environment: DEBUG, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, DATABASE_URL,
 REDIS_URL, BROKER_TIMEOUT, SECURE_SSL_REDIRECT, SECURE_PROXY_SSL_HEADER, MEDIA_ROOT,
-STATIC_ROOT, STORAGE_BACKEND, STORAGE_OPTIONS, EMAIL_*, LOG_LEVEL, IMPORT_MAX_BYTES.
+STATIC_ROOT, STORAGE_BACKEND, STORAGE_OPTIONS, EMAIL_*, OPEN_SIGNUP, LOG_LEVEL, IMPORT_MAX_BYTES.
 See README.md's configuration table.
 """
 
@@ -141,6 +141,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Open sign-up: anyone may make an account after proving their e-mail address.
+# Off by default: people join by a lead's invitation.
+OPEN_SIGNUP = envbool("OPEN_SIGNUP", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")

@@ -7,9 +7,10 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import history
-        from .models import DuplicatePair, ImportBatch, Membership, Review
+        from .models import DuplicatePair, ImportBatch, Invitation, Membership, Review
 
         history.register(Review, "id")
         history.register(Membership, "review_id")
+        history.register(Invitation, "review_id")
         history.register(ImportBatch, "review_id")
         history.register(DuplicatePair, "review_id")

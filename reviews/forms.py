@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.contrib.auth.forms import UserCreationForm
 
 from .models import Membership, Review, Role, Source
 
@@ -222,3 +223,42 @@ class ImportForm(forms.Form):
                 f"The same file was chosen twice: {', '.join(sorted(repeated))}."
             )
         return files
+
+
+class InvitationForm(forms.Form):
+    """The lead invites an e-mail address to the team with a role."""
+
+    prefix = "invite"
+    email = forms.EmailField(label="E-mail address", max_length=254)
+    role = forms.ChoiceField(label="Invite as", choices=Role.choices, initial=Role.REVIEWER)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_class = "row g-2 align-items-end"
+        self.helper.layout = Layout(
+            Column("email", css_class="col-md-6"),
+            Column("role", css_class="col-md-3"),
+            Column(Submit("send", "Send invitation", css_class="mb-3"), css_class="col-md-3"),
+        )
+
+
+class AccountForm(UserCreationForm):
+    """A new account's name, username and password; its e-mail address is the one proved."""
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("first_name", "last_name", "username")
+
+    def __init__(self, *args, email: str, **kwargs):
+        kwargs.setdefault("initial", {"username": email.split("@")[0]})
+        super().__init__(*args, **kwargs)
+        # The password validators compare the password with the address too.
+        self.instance.email = email
+        self.fields["first_name"].required = True
+        self.fields["first_name"].widget.attrs["autofocus"] = True
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].help_text = "You log in with it; letters, digits and @ . + - _."
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", max_length=254)

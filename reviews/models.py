@@ -1,6 +1,11 @@
+import hashlib
+import hmac
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -125,6 +130,67 @@ class Membership(models.Model):
     @property
     def can_screen(self) -> bool:
         return self.role in (Role.LEAD, Role.REVIEWER)
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join a review's team with a role.
+
+    Only the SHA-256 of the link's token is kept: the plain link exists in the
+    e-mail and on the lead's screen at the moment it is made, never at rest.
+    """
+
+    VALID_FOR = timedelta(days=7)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REVIEWER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    sent = models.DateTimeField("last sent")
+    expires = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed = models.DateTimeField("accepted or revoked", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "email"],
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.get_role_display()}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(self.token_hash, self.hash_token(token))
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires
+
+    @property
+    def inviter_name(self) -> str:
+        user = self.invited_by
+        return (user.get_full_name() or user.username) if user else "The review's lead"
 
 
 class Source(models.TextChoices):

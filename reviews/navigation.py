@@ -52,7 +52,7 @@ NAV = [
 ]
 # The review's own pages, in a menu beside the stages.
 REVIEW_MENU = [
-    ("review_team", (), "Team", Ability.VIEW, ()),
+    ("review_team", (), "Team", Ability.VIEW, ("invitation_create", "invitation_resend")),
     ("reason_list", (), "Exclusion reasons", Ability.VIEW, ()),
     (
         "extraction_form",

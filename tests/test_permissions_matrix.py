@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from extraction.models import Comparison, ExtractionForm, FormField, FormSection, Outcome, Study
 from reviews.models import DuplicatePair, ImportBatch, Record, Review, Role, Source
 from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
+from reviews.services import invitation_create
 from screening.models import FullText
 from synthesis.models import Analysis
 from synthesis.services import analysis_create
@@ -84,6 +85,28 @@ def sample_analysis(review: Review) -> Analysis:
     return review.analyses.first() or analysis_create(outcome=sample_outcome(review), name="Pain")
 
 
+def invitation_link(review: Review, email: str) -> dict:
+    """The URL keywords of a new invitation's link (its token is known only when made)."""
+    sent = invitation_create(
+        review=review,
+        email=email,
+        role=Role.REVIEWER,
+        invited_by=None,
+        site_url="http://testserver",
+    )
+    invitation_id, token = sent.link.rstrip("/").split("/")[-2:]
+    return {"invitation_id": int(invitation_id), "token": token}
+
+
+def sample_invitation(review: Review) -> int:
+    invitation = review.invitations.first()
+    return (
+        invitation.pk
+        if invitation
+        else invitation_link(review, "sample@example.org")["invitation_id"]
+    )
+
+
 def sample_export(review: Review) -> Export:
     """The lead's bundle: only its maker downloads it, everyone else is sent back."""
     lead = review.memberships.filter(role=Role.LEAD).first().user
@@ -107,6 +130,7 @@ SAMPLES = {
     "field_id": lambda review: sample_field(review).pk,
     "tool_key": lambda review: "rob2",  # not an object: see NOT_OBJECTS
     "analysis_id": lambda review: sample_analysis(review).pk,
+    "invitation_id": sample_invitation,
     "export_id": lambda review: sample_export(review).pk,
     "kind": lambda review: "forest",  # not an object
     "fmt": lambda review: "png",  # not an object
@@ -128,7 +152,33 @@ SITE_WIDE = {
     "password_change_done": {"anonymous": 302, "member": 200},
     "review_list": {"anonymous": 302, "member": 200},
     "review_create": {"anonymous": 302, "member": 200},
+    # Public pages: each answers without a login and tells nobody whether an address has an account.
+    "password_reset": {"anonymous": 200, "member": 200},
+    "password_reset_done": {"anonymous": 200, "member": 200},
+    "password_reset_confirm": {"anonymous": 200, "member": 200},  # "this link cannot be used"
+    "password_reset_complete": {"anonymous": 200, "member": 200},
+    "signup": {"anonymous": 404, "member": 404},  # OPEN_SIGNUP is off by default
+    "signup_complete": {"anonymous": 404, "member": 404},
+    # A valid link: the new-account form, or (for bob, another address) a refusal in words.
+    "invitation_accept": {"anonymous": 200, "member": 200},
 }
+
+# URL keywords of site-wide pages, by URL name, from a review.
+SITE_KWARGS = {
+    "password_reset_confirm": lambda review: {"uidb64": "MQ", "token": "forged-token"},
+    "signup_complete": lambda review: {"token": "forged"},
+    "invitation_accept": lambda review: invitation_link(
+        review, f"invitee{review.invitations.count()}@example.org"
+    ),
+}
+
+
+def site_url(pattern: URLPattern, review: Review) -> str:
+    """The URL of a site-wide page, with sample keywords when it has any."""
+    if not pattern.pattern.regex.groupindex:
+        return reverse(pattern.name)
+    assert pattern.name in SITE_KWARGS, f"add the URL keywords of {pattern.name!r} to SITE_KWARGS"
+    return reverse(pattern.name, kwargs=SITE_KWARGS[pattern.name](review))
 
 
 def iter_patterns(resolver=None, namespace=""):
@@ -233,7 +283,7 @@ def test_site_wide_url_status(client, cast, pattern, visitor):
     assert pattern.name in SITE_WIDE, f"add the expected statuses of {pattern.name!r} to SITE_WIDE"
     if visitor == "member":
         client.force_login(cast.reviewer1)
-    response = client.get(reverse(pattern.name))
+    response = client.get(site_url(pattern, cast.review))
     assert response.status_code == SITE_WIDE[pattern.name][visitor]
     if response.status_code == 302:
         assert response.url.startswith(reverse("login"))

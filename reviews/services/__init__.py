@@ -1,5 +1,6 @@
 """Writes in the reviews app, one module per concept; import them from here."""
 
+from .accounts import signup_complete, signup_request, signup_token_email, user_create
 from .duplicates import clusters_apply, dedup_run, pair_decide, record_split
 from .imports import (
     import_batch_commit,
@@ -10,6 +11,16 @@ from .imports import (
     import_batch_run,
     import_preview,
 )
+from .invitations import (
+    InvitationSent,
+    invitation_accept,
+    invitation_accept_new_account,
+    invitation_create,
+    invitation_for_token,
+    invitation_has_account,
+    invitation_resend,
+    invitation_revoke,
+)
 from .team import (
     membership_add,
     membership_remove,
@@ -18,6 +29,7 @@ from .team import (
 )
 
 __all__ = [
+    "InvitationSent",
     "clusters_apply",
     "dedup_run",
     "import_batch_commit",
@@ -27,10 +39,21 @@ __all__ = [
     "import_batch_requeue",
     "import_batch_run",
     "import_preview",
+    "invitation_accept",
+    "invitation_accept_new_account",
+    "invitation_create",
+    "invitation_for_token",
+    "invitation_has_account",
+    "invitation_resend",
+    "invitation_revoke",
     "membership_add",
     "membership_remove",
     "membership_set_role",
     "pair_decide",
     "record_split",
+    "signup_complete",
+    "signup_request",
+    "signup_token_email",
+    "user_create",
     "user_find",
 ]

@@ -25,7 +25,7 @@ from reviews.forms import ReviewSettingsForm
 from reviews.history import review_history
 from screening import services
 from screening.models import Conflict, Decision, Stage, Verdict
-from tests.test_permissions_matrix import PATTERNS, sample_record, url_for
+from tests.test_permissions_matrix import PATTERNS, sample_record, site_url, url_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # What changes between two fetches of the same page: masked CSRF tokens, "updated a second ago".
@@ -46,7 +46,7 @@ def every_url(review, records) -> list[str]:
     urls = []
     for pattern in PATTERNS:
         if "review_id" not in pattern.pattern.regex.groupindex:
-            urls.append(reverse(pattern.name))
+            urls.append(site_url(pattern, review))
             continue
         url = url_for(pattern, review)
         urls.append(url)
