@@ -82,7 +82,11 @@ def export_build(*, export_id: int) -> Export:
             build_bundle(scope, handle, progress=_progress_saver(export))
             handle.seek(0)
             digest = _sha256(handle)
-            export.file.save(export_path(export, ""), File(handle), save=False)
+            name = export_path(export, "")
+            # The name comes from the ids: a file already there is a leftover of a database
+            # since reset (or restored), never another export's, and would get the name taken.
+            export.file.storage.delete(name)
+            export.file.save(name, File(handle), save=False)
     except DatabaseError:
         raise
     except Exception as error:  # say what broke on the page; the log has the traceback
