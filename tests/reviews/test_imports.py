@@ -179,7 +179,7 @@ def test_a_django_file_works_as_an_upload(cast):
     assert batch.file_name == "demo_medline.nbib" and batch.file_size > 1000
 
 
-def test_a_queued_import_can_be_sent_again(cast, eager_tasks):
+def test_a_queued_import_can_be_sent_again(cast, eager_tasks, django_capture_on_commit_callbacks):
     batch = services.import_batch_create(
         review=cast.review,
         user=cast.lead,
@@ -191,7 +191,8 @@ def test_a_queued_import_can_be_sent_again(cast, eager_tasks):
         status=ImportBatch.Status.QUEUED, task_id="lost-task"
     )
     batch.refresh_from_db()
-    services.import_batch_requeue(batch=batch)  # in-process, by the eager_tasks fixture
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the lock is released
+        services.import_batch_requeue(batch=batch)  # in-process, by the eager_tasks fixture
     batch.refresh_from_db()
     assert (batch.status, batch.record_count) == ("done", 10)
     with pytest.raises(ValidationError, match="is not waiting for a worker"):
