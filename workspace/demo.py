@@ -8,6 +8,7 @@ risk of bias, synthesis the analyses.
 from django.db import transaction
 
 from extraction.demo.entries import demo_extraction
+from extraction.demo.form import demo_form
 from extraction.demo.outcomes import demo_outcomes
 from extraction.demo.rob import demo_rob
 from reviews import services as review_services
@@ -44,6 +45,7 @@ def demo_load() -> tuple[Review, bool]:
     demo_imports(review, lead)
     reviewer1, reviewer2 = users["demo-reviewer1"], users["demo-reviewer2"]
     demo_screening(review, reviewer1, reviewer2, lead)
+    demo_form(review, lead)
     demo_extraction(review, reviewer1, reviewer2, lead)
     demo_outcomes(review, lead)
     demo_rob(review, reviewer1, reviewer2, lead)

@@ -4,17 +4,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from extraction.demo.form import demo_form
 from extraction.forms.entries import display
 from extraction.models import ExtractionEntry, FieldType, FormField, FormSection, Study
 from extraction.services import entries as services
-from extraction.services.form_builder import extraction_form_create_default
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
 def form(cast):
-    return extraction_form_create_default(review=cast.review, user=cast.lead)
+    """The demo's ketamine form: a number with a unit, choices, dates, yes/no."""
+    return demo_form(cast.review, cast.lead)
 
 
 @pytest.fixture
