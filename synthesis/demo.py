@@ -4,22 +4,22 @@ from extraction.models import Outcome
 from reviews.models import Review
 
 from .computation import default_settings
+from .models import Analysis
 from .services import analysis_create, analysis_run, prisma_draw
 
+REVMAN5_VARIANT = "Nausea"
+"""The outcome also analysed with RevMan 5's defaults, beside the current guidance."""
 
-def demo_analyses(review: Review) -> None:
+
+def demo_analyses(review: Review) -> list[Analysis]:
     """One analysis per outcome (Cochrane defaults), a RevMan 5 variant, the PRISMA diagram."""
     outcomes = Outcome.objects.filter(comparison__review=review).select_related("comparison")
     analyses = [analysis_create(outcome=o, name=o.name) for o in outcomes]
-    nausea = next((o for o in outcomes if o.name == "Nausea"), None)
-    if nausea is not None:
-        analyses.append(
-            analysis_create(
-                outcome=nausea,
-                name="Nausea (RevMan 5 defaults)",
-                settings=default_settings(nausea, preset="revman5"),
-            )
-        )
-    for analysis in analyses:
-        analysis_run(analysis_id=analysis.pk)
+    for outcome in outcomes:
+        if outcome.name == REVMAN5_VARIANT:
+            settings = default_settings(outcome, preset="revman5")
+            name = f"{outcome.name} (RevMan 5 defaults)"
+            analyses.append(analysis_create(outcome=outcome, name=name, settings=settings))
+    ran = [analysis_run(analysis_id=analysis.pk) for analysis in analyses]
     prisma_draw(review_id=review.pk)
+    return ran
