@@ -22,6 +22,8 @@ def test_demo_loads_once_and_prints_the_logins(db, capsys):
     assert "Demo review created" in out and "Demo review already loaded" in out
     assert "demo-lead" in out and "password for all: prismatic-demo" in out
     assert Review.objects.count() == 1
+    for membership in Membership.objects.filter(review=review).select_related("user"):
+        assert membership.user.check_password("prismatic-demo"), membership.user
 
 
 def test_the_demo_has_its_own_form_and_a_new_review_gets_the_default(db):

@@ -81,11 +81,11 @@ def test_the_demo_has_decisions_conflicts_and_full_texts_that_agree_everywhere(c
     dashboard = client.get(review.get_absolute_url())
     counts = {stage.key: stage.count for stage in dashboard.context["pipeline"]}
     assert (counts["screened"], counts["full_text"], counts["included"]) == (50, 22, 16)
-    assert (counts["extracted"], counts["analysed"]) == (16, 6)
+    assert (counts["extracted"], counts["analysed"]) == (16, 5)  # and the RevMan 5 draft
     diagram = client.get(reverse("prisma_diagram", args=[review.pk])).context["flow"]
     assert (diagram.studies_included, diagram.reports_included) == (16, 17)
     names = set(Study.objects.filter(review=review).values_list("name", flat=True))
-    for analysis in Analysis.objects.filter(review=review):
+    for analysis in Analysis.objects.filter(review=review, status=Analysis.Status.DONE):
         analysed = {s["label"] for s in analysis.results["studies"]}
         assert analysed <= names, analysis.name
     pain = Analysis.objects.get(review=review, name="Pain intensity").results

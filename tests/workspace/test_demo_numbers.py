@@ -17,6 +17,7 @@ from scipy import stats
 from extraction.demo.entries import PARTICIPANTS
 from extraction.demo.outcomes import DERIVED, HALLUCINATIONS, NAUSEA, PAIN, SEDATION, SLEEP
 from synthesis.models import Analysis
+from synthesis.services import analysis_run
 from workspace.demo import demo_load
 
 Z = stats.norm.ppf(0.975)
@@ -129,7 +130,10 @@ def test_the_demos_analyses_are_those_numbers(db):
     hand = by_hand()
     analyses = Analysis.objects.filter(review=review)
     assert sorted(a.name for a in analyses) == sorted(hand)
-    for analysis in analyses:
+    revman5 = analyses.get(name="Nausea (RevMan 5 defaults)")
+    assert revman5.status == Analysis.Status.DRAFT  # prepared for the visitor to run
+    analysis_run(analysis_id=revman5.pk)
+    for analysis in Analysis.objects.filter(review=review):
         assert analysis.status == Analysis.Status.DONE, analysis.error
         pooled = analysis.results["pooled"]
         got = (pooled["effect"], pooled["effect_ci_lower"], pooled["effect_ci_upper"])
