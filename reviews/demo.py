@@ -1,15 +1,17 @@
 """The reviews app's part of the demo review (``workspace.demo`` loads it whole): the
 demo team and three illustrative database exports, written by us."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.files import File
 
 from . import services
-from .models import Review, Role, Source
+from .models import Record, Review, Role, Source
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 
@@ -32,7 +34,12 @@ DEMO_USERS = (
 
 
 def demo_users() -> dict[str, object]:
-    users = {}
+    """The demo team, made once, all with the published demo password.
+
+    The password is hashed once for the three: a deliberately slow hash (Argon2)
+    three times over was a good part of the demo's loading time.
+    """
+    users, hashed = {}, None
     for demo in DEMO_USERS:
         user, created = get_user_model().objects.get_or_create(
             username=demo.username,
@@ -43,8 +50,9 @@ def demo_users() -> dict[str, object]:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
+            user.save(update_fields=["password"])
         users[demo.username] = user
     return users
 
@@ -70,6 +78,36 @@ DEMO_IMPORTS = (
         "#1 MeSH descriptor: [Ketamine] #2 MeSH descriptor: [Chronic Pain] #3 #1 AND #2",
     ),
 )
+
+
+def demo_number(record: Record) -> int | None:
+    """The invented paper a demo record is a copy of: the number every database gave it.
+
+    Each paper of the demo exports has one number n, written into all its
+    identifiers: DOI 10.5555/demo.<year>.<n, 4 digits>, PMID 99900000 + n,
+    Embase id 990000000 + n, CENTRAL id CN-<90000000 + n>. A copy may lack some
+    (one Embase record has no DOI), so any of them will do.
+    """
+    if match := re.fullmatch(r"10\.5555/demo\.\d{4}\.(\d{4})", record.doi):
+        return int(match.group(1))
+    for value, base in ((record.pmid, 99900000), (record.embase_id, 990000000)):
+        if value.isdigit() and 0 < int(value) - base < 10000:
+            return int(value) - base
+    if match := re.fullmatch(r"CN-(\d{8})", record.central_id):
+        return int(match.group(1)) - 90000000
+    return None
+
+
+def demo_records(review: Review) -> dict[int, Record]:
+    """The review's unique records by demo number (a merged record answers for its copies)."""
+    unique = Record.objects.filter(review=review, duplicate_of__isnull=True)
+    numbered = {}
+    for record in unique.prefetch_related("duplicates"):
+        for copy in (record, *record.duplicates.all()):
+            if (number := demo_number(copy)) is not None:
+                numbered[number] = record
+                break
+    return numbered
 
 
 def demo_imports(review: Review, lead) -> None:

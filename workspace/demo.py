@@ -1,15 +1,19 @@
 """The demo review that ``python manage.py demo`` loads: illustrative data written by us.
 
-Each app adds its own part: reviews the team and the imports, screening the
-decisions and conflicts, extraction the studies, forms, outcome data and
-risk of bias, synthesis the analyses.
+Each app adds its own part, in the order a team works: reviews the team and
+the three searches, screening both stages (decisions, conflicts, the lead's
+resolutions, a full text not retrieved), extraction the studies built from the
+included reports, the demo's own form and its entries, the outcome data and
+risk of bias, synthesis the analyses and the PRISMA diagram.
 """
 
 from django.db import transaction
 
 from extraction.demo.entries import demo_extraction
+from extraction.demo.form import demo_form
 from extraction.demo.outcomes import demo_outcomes
 from extraction.demo.rob import demo_rob
+from extraction.demo.studies import demo_studies
 from reviews import services as review_services
 from reviews.demo import DEMO_USERS, demo_imports, demo_users
 from reviews.models import Review
@@ -44,6 +48,8 @@ def demo_load() -> tuple[Review, bool]:
     demo_imports(review, lead)
     reviewer1, reviewer2 = users["demo-reviewer1"], users["demo-reviewer2"]
     demo_screening(review, reviewer1, reviewer2, lead)
+    demo_studies(review)
+    demo_form(review, lead)
     demo_extraction(review, reviewer1, reviewer2, lead)
     demo_outcomes(review, lead)
     demo_rob(review, reviewer1, reviewer2, lead)

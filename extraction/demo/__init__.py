@@ -1,4 +1,5 @@
-"""The demo review's extraction: filled forms, outcome data and risk-of-bias judgements.
+"""The demo review's extraction: its studies, its own form and entries, outcome data and
+risk-of-bias judgements.
 
 Illustrative data written by us; ``workspace.demo`` calls each in turn.
 """

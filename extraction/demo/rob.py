@@ -9,7 +9,6 @@ from reviews.models import Review
 from ..models import Outcome, Study
 from ..rob import suggest_domain, suggest_overall
 from ..services.rob import rob_save
-from ..services.studies import studies_sync
 
 # Signalling-question answers that lead the RoB 2 algorithm to each judgement.
 ANSWERS = {
@@ -69,31 +68,41 @@ SUPPORT = {
 }
 
 L, S, H = "low", "some_concerns", "high"
-# One profile per study, in study-name order: the judgement of D1 .. D5.
-PROFILES = [
-    (L, L, L, L, S),
-    (S, L, L, L, L),
-    (L, S, H, L, S),
-    (L, L, L, L, L),
-    (H, S, S, S, S),
-    (L, L, S, L, L),
-]
+# Each study's judgement of D1 .. D5 for the pain outcome, in study-name order.
+PROFILES = {
+    "Alvarez 2023": (L, S, S, L, S),
+    "Berg 2024": (L, L, H, L, S),
+    "Fernandes 2011": (L, L, L, L, L),
+    "Halvorsen 2020": (L, L, L, L, L),
+    "Harrow 2012": (L, L, L, L, S),
+    "Ibrahim 2022": (S, L, L, L, L),
+    "Kaur 2018": (H, S, S, S, S),
+    "Lindqvist 2019": (L, L, S, L, L),
+    "Marchetti 2016": (L, L, L, L, L),
+    "Moreau 2015": (S, L, L, S, S),
+    "Okonkwo 2010": (S, S, L, L, S),
+    "Petrov 2017": (L, L, L, L, L),
+    "Quinn 2016": (L, S, H, L, S),
+    "Sato 2014": (L, L, L, L, S),
+    "Tanaka 2021": (L, S, L, L, L),
+    "Virtanen 2013": (S, L, S, L, L),
+}
 
 
 def demo_rob(review: Review, reviewer1, reviewer2, lead) -> list:
     """Two reviewers assess the first outcome's studies, blinded; the lead agrees a consensus.
 
     Call it after the demo's outcomes exist (RoB 2 judges a result). The
-    second reviewer skips the last study and disagrees on the one before,
-    which is left awaiting the lead's consensus.
+    second reviewer skips the last study (its single assessment stands) and
+    disagrees on the one before, which is left awaiting the lead's consensus.
     """
-    studies_sync(review=review)
-    outcome = Outcome.objects.filter(comparison__review=review).first()
-    studies = list(Study.objects.filter(review=review).order_by("name", "pk")[: len(PROFILES)])
+    outcome = Outcome.objects.filter(comparison__review=review).order_by("position", "pk").first()
+    studies = list(Study.objects.filter(review=review, name__in=PROFILES).order_by("name", "pk"))
     if outcome is None or not studies:
         return []
     saved = []
-    for number, (study, profile) in enumerate(zip(studies, PROFILES, strict=False)):
+    for number, study in enumerate(studies):
+        profile = PROFILES[study.name]
         last, disputed = number == len(studies) - 1, number == len(studies) - 2
         saved.append(_assess(study, outcome, reviewer1, profile))
         if last:

@@ -1,4 +1,5 @@
-"""The review's extraction form: the default form, and edits that version it.
+"""The review's extraction form: the default form (or one built from a spec), and edits
+that version it.
 
 Versioning: an edit goes to the current (highest) version while no entry uses
 it. Once an entry does, the first edit copies the version (its sections and
@@ -20,71 +21,196 @@ from ..models import ExtractionEntry, ExtractionForm, FieldType, FormField, Form
 
 T = FieldType
 
-# (section title, [(label, type, {options})]) of the form a new review starts with.
-DEFAULT_FORM = [
+# (section title, [(label, type, {options})]): a form's sections and fields, in order.
+FormSpec = list[tuple[str, list[tuple[str, str, dict]]]]
+
+_DESIGNS = [
+    "Parallel-group randomised trial",
+    "Cluster-randomised trial",
+    "Cross-over trial",
+    "Other randomised design",
+    "Non-randomised controlled study",
+    "Other",
+]
+_ANALYSED = [
+    "Intention to treat (everyone randomised)",
+    "Modified intention to treat",
+    "Per protocol",
+    "As treated",
+    "Unclear",
+]
+
+# The form a new review starts with, for any review of interventions: the
+# sections and items of the Cochrane data collection forms (Cochrane Handbook
+# chapter 5, "Collecting data"; the EPOC and CDPLPG forms for intervention
+# reviews), in our own words. Each review adapts it to its question.
+DEFAULT_FORM: FormSpec = [
     (
         "Methods",
         [
+            ("Study design", T.SINGLE_CHOICE, {"required": True, "choices": _DESIGNS}),
             (
-                "Study design",
+                "Unit of allocation",
                 T.SINGLE_CHOICE,
-                {
-                    "required": True,
-                    "choices": [
-                        "Parallel-group RCT",
-                        "Cross-over RCT",
-                        "Cluster RCT",
-                        "Non-randomised controlled study",
-                        "Other",
-                    ],
-                },
+                {"choices": ["Individuals", "Clusters", "Body parts", "Other"]},
             ),
-            ("Country", T.SHORT_TEXT, {}),
-            ("Setting", T.SHORT_TEXT, {"help_text": "e.g. outpatient pain clinic, inpatients."}),
-            ("Recruitment period starts", T.DATE, {}),
+            ("Aim of the study", T.LONG_TEXT, {}),
+            (
+                "Trial registration",
+                T.SHORT_TEXT,
+                {"help_text": "Register and identifier, or “none found”."},
+            ),
+            ("Start date", T.DATE, {"help_text": "When recruitment began."}),
+            ("End date", T.DATE, {"help_text": "When the last follow-up ended."}),
+            (
+                "Total study duration",
+                T.SHORT_TEXT,
+                {"help_text": "Treatment and follow-up as reported, e.g. 8 weeks, then 6 months."},
+            ),
+            ("Ethical approval reported", T.YES_NO, {}),
         ],
     ),
     (
         "Participants",
         [
-            ("Number randomised", T.INTEGER, {"required": True}),
-            ("Age, mean", T.NUMBER, {"unit": "years"}),
-            ("Women", T.INTEGER, {"help_text": "Number of women randomised."}),
+            (
+                "Population",
+                T.LONG_TEXT,
+                {"help_text": "Who took part: the condition, how it was diagnosed, its severity."},
+            ),
+            (
+                "Setting",
+                T.SHORT_TEXT,
+                {"help_text": "Where, e.g. primary care or hospital; how many centres."},
+            ),
+            ("Country", T.SHORT_TEXT, {}),
             ("Inclusion criteria", T.LONG_TEXT, {}),
+            ("Exclusion criteria", T.LONG_TEXT, {}),
+            (
+                "Recruitment",
+                T.LONG_TEXT,
+                {"help_text": "How participants were found and invited."},
+            ),
+            (
+                "Number randomised",
+                T.INTEGER,
+                {"required": True, "help_text": "Everyone randomised, all groups together."},
+            ),
+            ("Age", T.SHORT_TEXT, {"help_text": "As reported: mean (SD), median (range), ..."}),
+            ("Sex", T.SHORT_TEXT, {"help_text": "e.g. 58% women, or 35 women and 25 men."}),
+            (
+                "Other baseline characteristics",
+                T.LONG_TEXT,
+                {"help_text": "Co-morbidity, ethnicity, social factors: those the review needs."},
+            ),
+            (
+                "Baseline imbalances",
+                T.LONG_TEXT,
+                {"help_text": "Differences between the groups at the start that could matter."},
+            ),
         ],
     ),
     (
         "Interventions",
         [
-            ("Intervention details", T.LONG_TEXT, {"help_text": "Drug, route, schedule."}),
-            ("Dose", T.NUMBER, {"unit": "mg/kg/h"}),
-            ("Duration of treatment", T.NUMBER, {"unit": "days"}),
+            ("Number of groups", T.INTEGER, {}),
+            (
+                "Experimental intervention",
+                T.LONG_TEXT,
+                {
+                    "help_text": "What the experimental group received, in enough detail to "
+                    "repeat it: what, how much, how often, how, for how long."
+                },
+            ),
+            (
+                "Comparator",
+                T.LONG_TEXT,
+                {
+                    "help_text": "What the control group received (placebo, usual care, no "
+                    "treatment or another intervention), in the same detail."
+                },
+            ),
+            ("Duration of treatment", T.SHORT_TEXT, {"help_text": "e.g. 5 days, 12 weeks."}),
+            ("Delivered by", T.SHORT_TEXT, {"help_text": "Who gave it, and their training."}),
+            (
+                "Co-interventions",
+                T.LONG_TEXT,
+                {"help_text": "Other treatments given or allowed, by group."},
+            ),
+            (
+                "Adherence and fidelity",
+                T.LONG_TEXT,
+                {"help_text": "Whether the groups got what was planned, and how it was checked."},
+            ),
         ],
     ),
-    ("Comparators", [("Comparator", T.LONG_TEXT, {"help_text": "Placebo, usual care, ..."})]),
     (
         "Outcomes",
         [
             (
-                "Outcomes measured",
-                T.MULTIPLE_CHOICE,
-                {"choices": ["Pain intensity", "Sleep quality", "Adverse events", "Other"]},
+                "Outcomes collected",
+                T.LONG_TEXT,
+                {"help_text": "Every outcome the methods or the protocol name, with time points."},
             ),
-            ("Follow-up", T.NUMBER, {"unit": "weeks"}),
+            (
+                "Outcomes reported",
+                T.LONG_TEXT,
+                {"help_text": "Those with results in the reports; name any left unreported."},
+            ),
+            (
+                "Outcome definitions and tools",
+                T.LONG_TEXT,
+                {
+                    "help_text": "For each outcome of the review: its definition, the tool or "
+                    "scale (range, and whether higher is better), the unit, who measured it."
+                },
+            ),
+            ("Longest follow-up", T.SHORT_TEXT, {}),
         ],
     ),
     (
-        "Funding",
+        "Results",
+        [
+            (
+                "Participants analysed",
+                T.LONG_TEXT,
+                {"help_text": "How many were analysed, per group and outcome."},
+            ),
+            (
+                "Missing participants",
+                T.LONG_TEXT,
+                {"help_text": "Withdrawals, losses and exclusions per group, with reasons."},
+            ),
+            ("Analysis population", T.SINGLE_CHOICE, {"choices": _ANALYSED}),
+            (
+                "Results as reported",
+                T.LONG_TEXT,
+                {
+                    "help_text": "Each outcome's results as the report gives them, with the "
+                    "page or table; the numbers to pool go in the outcome data grid."
+                },
+            ),
+            ("Subgroup analyses", T.LONG_TEXT, {"help_text": "Those the authors report."}),
+        ],
+    ),
+    (
+        "Notes",
         [
             (
                 "Funding source",
                 T.SINGLE_CHOICE,
-                {"choices": ["Industry", "Public", "Mixed", "None", "Not reported"]},
+                {"choices": ["Industry", "Public or charity", "Mixed", "None", "Not reported"]},
             ),
             ("Conflicts of interest declared", T.YES_NO, {}),
+            ("Key conclusions of the authors", T.LONG_TEXT, {}),
+            (
+                "Correspondence with the authors",
+                T.LONG_TEXT,
+                {"help_text": "Whom we asked what, when, and what they answered."},
+            ),
+            ("Notes", T.LONG_TEXT, {}),
         ],
     ),
-    ("Notes", [("Notes", T.LONG_TEXT, {})]),
 ]
 
 
@@ -93,12 +219,21 @@ def extraction_form_current(review: Review) -> ExtractionForm | None:
     return ExtractionForm.objects.filter(review=review).order_by("-version").first()
 
 
-@transaction.atomic
 def extraction_form_create_default(*, review: Review, user=None) -> ExtractionForm:
     """Add the default form as the review's next version (version 1 on a new review)."""
+    return extraction_form_create(review=review, user=user, spec=DEFAULT_FORM)
+
+
+@transaction.atomic
+def extraction_form_create(*, review: Review, user=None, spec: FormSpec) -> ExtractionForm:
+    """Add a form built from ``spec`` as the review's next version.
+
+    Keys are slugs of the labels, so a field labelled as in an earlier
+    version (say "Country") has that version's key and its values line up.
+    """
     form = _new_version(review, user)
     taken: set[str] = set()
-    for position, (title, fields) in enumerate(DEFAULT_FORM):
+    for position, (title, fields) in enumerate(spec):
         section = FormSection.objects.create(form=form, title=title, position=position)
         for index, (label, type, options) in enumerate(fields):
             key = field_key(label, taken)

@@ -121,11 +121,13 @@ def outcome_data(request, review, outcome_id: int):
     if request.method == "POST":
         rows = _grid_rows(request.POST, outcome, lines)
         try:
-            data_services.outcome_data_save_grid(outcome=outcome, rows=rows, user=request.user)
+            saved = data_services.outcome_data_save_grid(
+                outcome=outcome, rows=rows, user=request.user
+            )
         except data_services.OutcomeDataError as error:
             posted, problems = {row.study.pk: row for row in rows}, error.problems
         else:
-            messages.success(request, f"Saved the data of {_studies(len(rows))}.")
+            messages.success(request, _grid_saved_text(saved, rows, lines))
             return redirect("outcome_data", review.pk, outcome.pk)
     context = _grid_context(request, outcome, lines, posted, problems)
     return render(request, "extraction/outcome_data.html", context)
@@ -344,6 +346,18 @@ def _csv_header(outcome: Outcome) -> list[str]:
 
 def _count_problems(problems) -> str:
     return f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found."
+
+
+def _grid_saved_text(saved: list, rows: list, lines) -> str:
+    """What the grid's Save did, counting the rows with data, not every row sent."""
+    had_data = {line.study.pk for line in lines if line.data}
+    cleared = sum(1 for row in rows if row.blank and row.study.pk in had_data)
+    parts = [f"saved the data of {_studies(len(saved))}"] if saved else []
+    parts += [f"cleared the data of {_studies(cleared)}"] if cleared else []
+    if not parts:
+        return "Nothing saved: every row was blank."
+    text = "; ".join(parts)
+    return f"{text[0].upper()}{text[1:]}."
 
 
 def _studies(count: int) -> str:

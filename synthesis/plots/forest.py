@@ -16,6 +16,7 @@ columns and the statistics lines, so this module only draws.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -64,6 +65,8 @@ class ForestRow:
         The per-arm data already formatted, experimental arm first then
         control, e.g. ``("12", "30", "20", "31")`` (events, total) or
         ``("3.1", "1.2", "30", "4.0", "1.5", "31")`` (mean, SD, total).
+        Plain numbers are drawn with the most decimals any row has in that
+        column (see :func:`same_decimals`).
     weight_percent : float
         The study's weight in the pooled estimate, in percent.
     estimate, ci_lower, ci_upper : float
@@ -479,7 +482,8 @@ def _draw_table(
         ("Study or Subgroup", [r[1] for r in table], "left")
     ]
     for index in range(2 * per_arm):
-        columns.append((arm_headers[index % per_arm], [r[2][index] for r in table], "right"))
+        cells = same_decimals([r[2][index] for r in table])
+        columns.append((arm_headers[index % per_arm], cells, "right"))
     columns.append(("Weight", [r[3] for r in table], "right"))
     columns.append((measure_label, [r[4] for r in table], "left"))
     ys = [r[0] for r in table]
@@ -520,6 +524,8 @@ def _draw_table(
             width = max(width, measure(header, True))
         widths.append(width * to_points)
         drawn.append(texts)
+    arm_names = [measure(name, True) * to_points for name in (experimental, control)]
+    widths = _widen_for_arm_names(widths, per_arm, arm_names)
     # Lay the columns out right to left, ending a gap left of the axes.
     right_edges = []
     x = -COLUMN_GAP
@@ -552,6 +558,60 @@ def _draw_table(
             gid=f"arm-{arm}",
         )
     return -(x + COLUMN_GAP)
+
+
+_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.(\d+))?$")
+
+
+def same_decimals(cells: Sequence[str]) -> list[str]:
+    """A column's numbers, each with as many decimals as the most precise of them.
+
+    Parameters
+    ----------
+    cells : sequence of str
+        One per-arm column as the caller formatted it, e.g. ``["4.1", "3.85",
+        "5", ""]``.
+
+    Returns
+    -------
+    list of str
+        The plain numbers padded with zeros to the column's largest number of
+        decimals (``["4.10", "3.85", "5.00", ""]``), so a column reads evenly
+        and no value looks less precise than the data are; blanks and other
+        text (``"NA"``, ``"1e-05"``) are left as given.
+    """
+    places = [_decimals(cell) for cell in cells]
+    most = max((p for p in places if p is not None), default=0)
+    return [
+        cell if p is None or p == most else f"{float(cell):.{most}f}"
+        for cell, p in zip(cells, places, strict=True)
+    ]
+
+
+def _decimals(cell: str) -> int | None:
+    """Decimals of a plain number ("3.85": 2, "25": 0), None for anything else."""
+    match = _PLAIN_NUMBER.match(cell.strip())
+    if match is None:
+        return None
+    return len(match.group(1) or "")
+
+
+def _widen_for_arm_names(widths: list[float], per_arm: int, names: Sequence[float]) -> list[float]:
+    """Column widths (points) with each arm's columns spanning at least its name.
+
+    The arm names are centred over their columns; a name wider than them ran
+    into the other arm's ("Blue-light filteringClear lenses"). The extra
+    width is shared evenly by that arm's columns, which stay right-aligned.
+    """
+    widths = list(widths)
+    for arm, name_width in enumerate(names):
+        first = 1 + arm * per_arm
+        span = sum(widths[first : first + per_arm]) + (per_arm - 1) * COLUMN_GAP
+        extra = name_width - span
+        if extra > 0:
+            for index in range(first, first + per_arm):
+                widths[index] += extra / per_arm
+    return widths
 
 
 def _renderer(fig: Figure) -> RendererBase:

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from extraction.demo.form import demo_form
 from extraction.models import ExtractionEntry, ExtractionForm, FieldType, FormField, Study
 from extraction.services import entries
 from extraction.services import form_builder as services
@@ -16,7 +17,8 @@ from workspace.services import review_create
 
 @pytest.fixture
 def form(cast):
-    return services.extraction_form_create_default(review=cast.review, user=cast.lead)
+    """The demo's ketamine form: a unit on a number, every field type, short sections."""
+    return demo_form(cast.review, cast.lead)
 
 
 @pytest.fixture
@@ -29,24 +31,32 @@ def field(form, key) -> FormField:
 
 
 def test_a_new_review_comes_with_the_default_form(cast):
-    review = review_create(user=cast.lead, title="Ketamine for migraine")
+    review = review_create(user=cast.lead, title="Exercise for knee osteoarthritis")
     form = services.extraction_form_current(review)
     assert form.version == 1
     titles = list(form.sections.values_list("title", flat=True))
-    assert titles == [
-        "Methods",
-        "Participants",
-        "Interventions",
-        "Comparators",
-        "Outcomes",
-        "Funding",
-        "Notes",
-    ]
+    # the sections of the Cochrane data collection form for intervention reviews
+    assert titles == ["Methods", "Participants", "Interventions", "Outcomes", "Results", "Notes"]
     assert field(form, "study_design").type == FieldType.SINGLE_CHOICE
+    assert field(form, "study_design").required
+    assert "Cluster-randomised trial" in field(form, "study_design").choices
     assert field(form, "number_randomised").type == FieldType.INTEGER
-    assert field(form, "age_mean").unit == "years"
-    assert field(form, "funding_source").choices[:2] == ["Industry", "Public"]
+    assert field(form, "start_date").type == FieldType.DATE
+    assert field(form, "experimental_intervention").type == FieldType.LONG_TEXT
+    assert field(form, "missing_participants").section.title == "Results"
+    assert field(form, "funding_source").choices[:2] == ["Industry", "Public or charity"]
     assert field(form, "conflicts_of_interest_declared").type == FieldType.YES_NO
+
+
+def test_the_default_form_suits_any_intervention_review(cast):
+    form = services.extraction_form_create_default(review=cast.review, user=cast.lead)
+    words = []
+    for item in FormField.objects.filter(section__form=form):
+        words += [item.label, item.help_text, item.unit, *item.choices]
+    text = " ".join(words).lower()
+    for ketamine_review_only in ("ketamine", "mg/kg", "pain", "dose", "sleep", "clinic"):
+        assert ketamine_review_only not in text
+    assert not FormField.objects.filter(section__form=form).exclude(unit="").exists()
 
 
 def test_the_migration_gives_existing_reviews_the_default_form(db):
@@ -224,4 +234,4 @@ def test_a_review_without_a_form_starts_from_the_default(client, cast):
     url = reverse("extraction_form", args=[cast.review.pk])
     assert "no extraction form yet" in client.get(url).content.decode()
     client.post(url, {"action": "default"})
-    assert services.extraction_form_current(cast.review).sections.count() == 7
+    assert services.extraction_form_current(cast.review).sections.count() == 6

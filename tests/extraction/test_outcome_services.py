@@ -354,15 +354,20 @@ def test_it_warns_when_an_arm_is_larger_than_on_every_other_outcome(cast, compar
     assert outcome_data_warnings(pain) == []
 
 
-def test_the_demo_has_a_continuous_and_two_dichotomous_outcomes(db):
+def test_the_demo_has_the_seed_papers_five_outcomes(db):
     from workspace.demo import demo_load
 
-    review, _ = demo_load()  # runs extraction.demo_outcomes.demo_outcomes
+    review, _ = demo_load()  # runs extraction.demo.outcomes.demo_outcomes
     outcomes = review.comparisons.get(name="IV ketamine vs control").outcomes.all()
     assert [(o.name, o.data_type, o.measure) for o in outcomes] == [
         ("Pain intensity", "continuous", "MD"),
+        ("Sleep quality", "continuous", "MD"),
         ("Nausea", "dichotomous", "RR"),
         ("Hallucinations", "dichotomous", "RR"),
+        ("Sedation", "dichotomous", "RR"),
     ]
-    assert all(len(outcome_dataset(o)) == 6 for o in outcomes)
+    # every study reports pain; 5 sleep, and 10, 9 and 5 the harms (extraction.demo.outcomes)
+    assert [len(outcome_dataset(o)) for o in outcomes] == [16, 5, 10, 9, 5]
     assert OutcomeData.objects.filter(outcome=outcomes[0]).exclude(derivations=[]).count() == 1
+    # each arm has the same size in every outcome of a study: no warnings to show
+    assert all(outcome_data_warnings(o) == [] for o in outcomes)

@@ -1,6 +1,7 @@
 """Outcome pages: the lead defines outcomes, reviewers enter data in the grid or by CSV."""
 
 import json
+from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -213,3 +214,54 @@ def test_the_derive_helper_says_what_is_wrong(client, cast, pain):
     url = reverse("outcome_derive", args=[cast.review.pk, pain.pk])
     response = client.post(url, {"field": "sd_exp", "method": "sd_from_se", "se": "0", "n": "25"})
     assert "se must be greater than 0" in response.content.decode()
+
+
+class _FormFields(HTMLParser):
+    """The name and value of every input of a page's form, as a browser would send them."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.fields = form_id, False, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        elif tag == "input" and self.inside and attrs.get("name"):
+            self.fields[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def rendered_grid(client, outcome) -> dict[str, str]:
+    parser = _FormFields("outcome-grid")
+    parser.feed(client.get(grid_url(outcome)).content.decode())
+    return parser.fields
+
+
+def test_the_grid_counts_the_rows_it_saved_not_the_rows_it_showed(client, cast, pain):
+    five = [Study.objects.create(review=cast.review, name=f"Trial {i} 2020") for i in range(5)]
+    client.force_login(cast.reviewer1)
+    form = rendered_grid(client, pain)
+    assert sum(1 for name in form if name.endswith("-row")) == 5
+    for study in five[:4]:  # the fifth row is left blank, as the page showed it
+        form |= {f"{study.pk}-{k}": str(v) for k, v in CONTINUOUS.items()}
+    page = client.post(grid_url(pain), form, follow=True).content.decode()
+    assert "Saved the data of 4 studies." in page
+    assert OutcomeData.objects.filter(outcome=pain).count() == 4
+
+    form = rendered_grid(client, pain)
+    form |= {f"{five[0].pk}-{k}": "" for k in CONTINUOUS}  # clear one row, keep three
+    page = client.post(grid_url(pain), form, follow=True).content.decode()
+    assert "Saved the data of 3 studies; cleared the data of 1 study." in page
+
+    page = client.post(
+        grid_url(pain),
+        rendered_grid(client, outcome=pain) | {f"{s.pk}-{k}": "" for s in five for k in CONTINUOUS},
+        follow=True,
+    ).content.decode()
+    assert "Cleared the data of 3 studies." in page and "Saved the data" not in page
+    page = client.post(grid_url(pain), rendered_grid(client, pain), follow=True).content.decode()
+    assert "Nothing saved: every row was blank." in page

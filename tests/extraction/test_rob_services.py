@@ -204,7 +204,7 @@ def test_the_demo_answers_lead_the_algorithm_to_their_judgement():
 def test_the_demo_assesses_blinded_with_a_consensus_and_one_left_open(cast, outcome):
     from extraction.demo.rob import demo_rob
 
-    for name in ("Alpha 2010", "Beta 2012", "Gamma 2015", "Delta 2018"):
+    for name in ("Alvarez 2023", "Berg 2024", "Fernandes 2011", "Halvorsen 2020"):
         Study.objects.create(review=cast.review, name=name)
     demo_rob(cast.review, cast.reviewer1, cast.reviewer2, cast.lead)
     rows = RobAssessment.objects.filter(outcome=outcome)

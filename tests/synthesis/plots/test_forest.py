@@ -1,6 +1,7 @@
 """Forest plot: the squares, the diamond, the line of no effect, the files."""
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from synthesis.plots import figure_bytes
-from synthesis.plots.forest import ForestPooled, ForestRow, ForestSubgroup, plot_forest
+from synthesis.plots.forest import (
+    ForestPooled,
+    ForestRow,
+    ForestSubgroup,
+    plot_forest,
+    same_decimals,
+)
 from synthesis.plots.rob import RobAssessment
 
 REPO = Path(__file__).resolve().parents[3]
@@ -335,3 +342,61 @@ def test_risk_of_bias_columns_in_the_files():
     ax = fig.add_axes((0.5, 0.3, 0.25, 0.6))
     assert draw(ax=ax, rob=ROB) is fig
     assert figure_bytes(fig, "png").startswith(b"\x89PNG")
+
+
+def svg_texts(fig: Figure) -> list[str]:
+    """The texts of the SVG file, in drawing order (each text is preceded by a comment)."""
+    return re.findall(r"<!-- (.*?) -->", figure_bytes(fig, "svg").decode())
+
+
+def test_long_arm_names_keep_apart_over_their_own_columns():
+    rows = [
+        ForestRow(f"Trial {i} 2020", ("12", "30", "9", "31"), 25.0, 1.2, 0.6, 2.4) for i in range(4)
+    ]
+    fig = plot_forest(
+        rows,
+        ForestPooled("Total (95% CI)", 1.2, 0.8, 1.8),
+        measure_label="Risk Ratio",
+        log_scale=True,
+        experimental="Blue-light filtering",
+        control="Clear lenses",
+    )
+    texts = svg_texts(fig)
+    assert "Blue-light filtering" in texts and "Clear lenses" in texts
+    assert not any("filteringClear" in text for text in texts)
+    renderer = fig.canvas.get_renderer()
+    (experimental,), (control,) = by_gid(fig, "arm-0"), by_gid(fig, "arm-1")
+    left, right = experimental.get_window_extent(renderer), control.get_window_extent(renderer)
+    gap_points = (right.x0 - left.x1) * 72 / fig.dpi
+    assert gap_points >= 8  # about a column gap apart, not touching
+    headers = sorted(
+        (t for t in fig.findobj(lambda a: hasattr(a, "get_text")) if t.get_text() == "Events"),
+        key=lambda t: t.get_window_extent(renderer).x0,
+    )
+    # each name sits over its own arm: the experimental name ends before the
+    # control arm's first column begins
+    assert left.x1 < headers[1].get_window_extent(renderer).x0
+    study_header = next(
+        t
+        for t in fig.findobj(lambda a: hasattr(a, "get_text"))
+        if t.get_text() == "Study or Subgroup"
+    )
+    assert study_header.get_window_extent(renderer).x1 < left.x0
+
+
+def test_arm_columns_show_each_number_with_the_decimals_of_its_column():
+    rows = [
+        ForestRow("Alpha 2010", ("4.1", "1.9", "25", "5.25", "2.1", "24"), 50.0, -1.2, -2.3, -0.1),
+        ForestRow("Beta 2012", ("4", "1.95", "30", "5", "2", "31"), 50.0, -1.0, -2.0, 0.0),
+    ]
+    fig = plot_forest(rows, ForestPooled("Total (95% CI)", -1.1, -1.8, -0.4), measure_label="MD")
+    texts = svg_texts(fig)
+    start = texts.index("Study or Subgroup")
+    arms = texts[start:]
+    # means and SDs of each column to the column's own precision; counts stay whole
+    for expected in ("4.1", "4.0", "1.90", "1.95", "5.25", "5.00", "2.1", "2.0", "25", "30"):
+        assert expected in arms
+    for lost in ("4", "1.9", "5", "2", "25.0"):
+        assert lost not in arms
+    assert same_decimals(["3.85", "", "NA", "-2", "1e-05"]) == ["3.85", "", "NA", "-2.00", "1e-05"]
+    assert same_decimals(["12", "9"]) == ["12", "9"]
