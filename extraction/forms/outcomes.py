@@ -4,8 +4,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
-from .models import Comparison, Outcome
-from .services.outcomes import DERIVATION_METHODS, measure_problem
+from ..models import Comparison, Outcome
+from ..services.outcome_data import DERIVATION_METHODS
+from ..services.outcomes import measure_problem
 
 DIRECTIONS = [
     ("lower", "Lower values are better (e.g. pain, adverse events)"),
