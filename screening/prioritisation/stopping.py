@@ -226,13 +226,46 @@ def sample_size(
     Callaghan & Müller-Hansen (2020): the sample a reviewer plans for, under
     the hopeful assumption that it finds nothing new.
     """
-    _check_counts(urn, relevant_before, 0, 0)
-    k_tar = k_target(relevant_before, 0, recall_target)
+    return sample_needed(
+        urn=urn, relevant_before=relevant_before, recall_target=recall_target, confidence=confidence
+    )
+
+
+def sample_needed(
+    *,
+    urn: int,
+    relevant_before: int,
+    sample_relevant: int = 0,
+    recall_target: float = 0.95,
+    confidence: float = 0.95,
+) -> int:
+    """The random sample that rejects the hypothesis if it turns up no relevant record beyond ``k``.
+
+    Parameters
+    ----------
+    urn, relevant_before, recall_target, confidence
+        As in :func:`stopping_test`.
+    sample_relevant : int
+        Relevant records the sample has found so far (``k``).
+
+    Returns
+    -------
+    int
+        The smallest sample size ``n`` (counting the records already sampled)
+        with ``P(X <= k) < 1 - confidence`` for ``X ~ Hypergeometric(urn,
+        K_tar, n)``; ``urn`` when even screening all of it cannot reject.
+        With ``k = 0`` this is :func:`sample_size`.
+    """
+    _check_counts(urn, relevant_before, sample_relevant, sample_relevant)
+    k_tar = k_target(relevant_before, sample_relevant, recall_target)
     if k_tar > urn:
-        return 0
+        return sample_relevant
     alpha = 1 - confidence
-    # P(X = 0) falls as the sample grows: the first size below alpha, by bisection.
-    return _first(0, urn, lambda n: hypergeom.pmf(0, urn, k_tar, n) < alpha)
+
+    def rejects(n: int) -> bool:
+        return hypergeom.cdf(sample_relevant, urn, k_tar, n) < alpha
+
+    return min(_first(sample_relevant, urn, rejects), urn)
 
 
 def urn_relevant_interval(urn: int, n: int, k: int, confidence: float) -> tuple[int, int]:
