@@ -201,10 +201,20 @@ def rankings_of(review: Review, *, limit: int = 50):
 
 
 def relevance_badge(review: Review, reviewer, record: Record) -> RankedRecord | None:
-    """The record's place in the reviewer's own latest ranking, when the lead shows the badge."""
-    if not prioritisation_for(review).show_badge:
-        return None
-    latest = latest_ranking(review, reviewer)
-    if latest is None:
-        return None
-    return RankedRecord.objects.filter(ranking=latest, record=record).first()
+    """The record's place in the reviewer's own latest ranking, when the lead shows the badge.
+
+    One query: a newer ranking deletes the older ones' rows, so the newest
+    finished ranking holding the record is the reviewer's latest.
+    """
+    return (
+        RankedRecord.objects.filter(
+            record=record,
+            ranking__review=review,
+            ranking__reviewer=reviewer,
+            ranking__status=Ranking.Status.DONE,
+            ranking__review__prioritisation__show_badge=True,
+        )
+        .select_related("ranking")
+        .order_by("-ranking__finished")
+        .first()
+    )
