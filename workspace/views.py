@@ -10,6 +10,7 @@ from reviews.permissions import Ability, review_view
 from reviews.selectors import identified_by_source, memberships_for_user
 from screening import selectors as screening_selectors
 from screening.models import Stage
+from screening.stopping_checks import stopping_panel
 from synthesis.prisma import prisma_flow
 
 from . import selectors, services
@@ -44,6 +45,7 @@ def review_dashboard(request, review):
         "by_source": identified_by_source(review),
         "team": review.memberships.select_related("user"),
         "prisma": flow,
+        "stopping": stopping_panel(review),
     }
     # Agreement and conflict counts would tell a blinded reviewer how others voted.
     if request.membership.is_lead or not review.blinding:
