@@ -22,6 +22,7 @@ from django.utils import timezone
 from reviews.models import Record, Review
 
 from .models import Resolution, Stage, StoppingCheck, StoppingResult, StoppingSample
+from .prioritisation.model import MODEL_NAME
 from .prioritisation.stopping import CITATION, METHOD, StoppingTest, sample_needed, stopping_test
 from .queue import forward_verdicts, stage_records
 from .rankings import prioritisation_for
@@ -253,3 +254,29 @@ def stopping_panel(review: Review) -> StoppingPanel:
         state=state,
         results=results,
     )
+
+
+def methods_paragraph(review: Review) -> str:
+    """What the methods section of a report says about prioritisation and stopping."""
+    settings = prioritisation_for(review)
+    check = StoppingCheck.objects.filter(review=review).first()
+    if not settings.enabled and check is None:
+        return ""
+    words = []
+    if settings.enabled:
+        words.append(
+            f"Titles and abstracts were screened in prioritised order: each reviewer's ranking "
+            f"({MODEL_NAME}) learnt from the resolved records and that reviewer's own decisions, "
+            f"retrained after every {settings.retrain_every} new decisions or more."
+        )
+    if check is not None:
+        test = check_state(check).test
+        words.append(
+            f"To decide when to stop, we used the {METHOD} for a target recall of "
+            f"{check.recall_target:.0%} at {check.confidence:.0%} confidence: a simple random "
+            f"sample of {test.sample_screened} of the {check.urn} records then unscreened held "
+            f"{test.sample_relevant} relevant records (p = {test.p:.3g}; an estimated "
+            f"{test.remaining_low} to {test.remaining_high} relevant records left unscreened)."
+        )
+        words.append(f"Reference: {CITATION}.")
+    return " ".join(words)

@@ -357,6 +357,7 @@ def prioritisation(request, review):
         "form": form,
         "rankings": rankings.rankings_of(review),
         "checks": StoppingCheck.objects.filter(review=review).prefetch_related("results")[:20],
+        "methods": stopping_checks.methods_paragraph(review),
     }
     return render(request, "screening/prioritisation.html", context)
 
