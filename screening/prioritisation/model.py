@@ -150,7 +150,7 @@ def fit_scores(
     overstate the probability of inclusion, so the badge shows them as a rank.
     """
     labels = np.asarray(labels, dtype=np.int8)
-    if labels.min() == labels.max():
+    if not len(labels) or labels.min() == labels.max():
         raise ValueError("Ranking needs at least one included and one excluded record.")
     positives = int(labels.sum())
     weights = {
