@@ -201,7 +201,9 @@ def prioritisation(request, cast, records, bobs_decisions):
     return extra
 
 
-@pytest.mark.parametrize("prioritisation", [False, True], indirect=True, ids=["plain", "prioritised"])
+@pytest.mark.parametrize(
+    "prioritisation", [False, True], indirect=True, ids=["plain", "prioritised"]
+)
 def test_it_shows_carol_nothing_of_bobs_decisions_until_resolved(
     client, cast, records, bobs_decisions, token, prioritisation
 ):
