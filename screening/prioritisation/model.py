@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 MODEL_NAME = "TF-IDF word 1-2-grams, class-weighted logistic regression"
@@ -183,14 +183,21 @@ def rank_order(scores: np.ndarray, exclude: np.ndarray | None = None) -> np.ndar
 def top_words(features: Features, fit: Fit, row: int, *, count: int = 5) -> list[str]:
     """The words of a record that raise its score most: what the relevance badge shows.
 
-    Only word n-grams are named (character n-grams say little to a reader);
-    each word's contribution is its TF-IDF weight in the record times the
-    classifier's coefficient.
+    Only word n-grams are named (character n-grams say little to a reader),
+    and not those made of stop words only ("for", "of the"); each word's
+    contribution is its TF-IDF weight in the record times the classifier's
+    coefficient.
     """
     vector = features.matrix[row]
     columns = vector.indices[vector.indices < len(features.words)]
     if not len(columns):
         return []
     contribution = vector[0, columns].toarray().ravel() * fit.coef[columns]
-    best = np.argsort(-contribution)[:count]
-    return [str(features.words[columns[i]]) for i in best if contribution[i] > 0]
+    words = []
+    for i in np.argsort(-contribution):
+        word = str(features.words[columns[i]])
+        if contribution[i] <= 0 or len(words) == count:
+            break
+        if not set(word.split()) <= ENGLISH_STOP_WORDS:
+            words.append(word)
+    return words

@@ -42,6 +42,7 @@ def test_the_badge_names_the_words_that_drove_the_score(data):
     words = top_words(features, fit, 9)  # another ketamine trial
     assert "ketamine" in words
     assert all(word in texts[9].lower() for word in words)
+    assert "for" not in words and "or" not in words  # stop words explain nothing
 
 
 def test_it_refuses_to_rank_without_both_kinds_of_decision(data):
