@@ -115,8 +115,16 @@ def _send(ranking: Ranking) -> None:
 
 
 def _has_both_kinds(review: Review, reviewer) -> bool:
-    labels = set(_labels(review, reviewer).values())
-    return labels == {0, 1}
+    """An inclusion and an exclusion among the resolutions and the reviewer's votes (two EXISTS)."""
+    forward = forward_verdicts(review)
+    resolved = Resolution.objects.filter(record__review=review, stage=TA)
+    own = Decision.objects.filter(record__review=review, stage=TA, reviewer=reviewer)
+    included = (
+        resolved.filter(verdict__in=forward).exists() or own.filter(verdict__in=forward).exists()
+    )
+    return included and (
+        resolved.exclude(verdict__in=forward).exists() or own.exclude(verdict__in=forward).exists()
+    )
 
 
 def _labels(review: Review, reviewer) -> dict[int, int]:
