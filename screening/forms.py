@@ -1,8 +1,10 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from .models import ExclusionReason, Verdict
+from .models import ExclusionReason, PrioritisationSettings, ScreeningOrder, Verdict
 
 
 class DecisionForm(forms.Form):
@@ -67,3 +69,44 @@ class FullTextForm(forms.Form):
 
 class ReasonForm(forms.Form):
     label = forms.CharField(max_length=120, label="New reason")
+
+
+class PrioritisationForm(forms.ModelForm):
+    """The review's prioritised screening and stopping-test settings (screening owns them)."""
+
+    class Meta:
+        model = PrioritisationSettings
+        fields = ["enabled", "retrain_every", "show_badge", "recall_target", "confidence"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset("Prioritised screening", "enabled", "retrain_every", "show_badge"),
+            Fieldset("Stopping test", "recall_target", "confidence"),
+            Submit("save", "Save"),
+        )
+
+    def clean_retrain_every(self):
+        every = self.cleaned_data["retrain_every"]
+        if every < 1:
+            raise forms.ValidationError("Retrain after at least one new decision.")
+        return every
+
+    def _fraction(self, name: str) -> float:
+        value = self.cleaned_data[name]
+        if not 0 < value < 1:
+            raise forms.ValidationError(
+                f"Give a fraction between 0 and 1, e.g. 0.95 (not {value})."
+            )
+        return value
+
+    def clean_recall_target(self):
+        return self._fraction("recall_target")
+
+    def clean_confidence(self):
+        return self._fraction("confidence")
+
+
+class ScreeningOrderForm(forms.Form):
+    order = forms.ChoiceField(choices=ScreeningOrder.choices)

@@ -1,10 +1,17 @@
-"""What a reviewer screens next: the one function to replace for prioritised order.
+"""What a reviewer screens next.
 
 The rules live in :func:`open_for`. :func:`next_record` applies the same rules
 but walks the review's queue entries (one per record still waiting at a stage)
 in index order, instead of stepping over every record already settled: at
 100,000 records half screened that is the difference between ~1 ms and ~1 s.
+
+At title/abstract the order is: the open stopping check's random sample first
+(every reviewer screens it), then, for a reviewer who chose it, their latest
+ranking (most likely relevant first), then the review's own order, which also
+brings the records no ranking has seen yet (see screening/rankings.py).
 """
+
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
@@ -13,7 +20,7 @@ from django.db.models.lookups import LessThan
 
 from reviews.models import Record, Review
 
-from .models import Conflict, Decision, QueueEntry, Resolution, Stage, Verdict
+from .models import Conflict, Decision, QueueEntry, Resolution, ScreeningOrder, Stage, Verdict
 
 # A multiplicative hash of the id, mod a prime: a fixed shuffle of the records
 # that the database can sort on. The seed rotates it, so every seed starts the
@@ -102,12 +109,59 @@ def queue_leave(*, record: Record, stage: str) -> None:
 
 
 def _first_waiting(review: Review, reviewer, stage: str, skip) -> Record | None:
-    for where, params, order in _in_order(review):
-        sql, args = _waiting_sql(review, reviewer, stage, skip)
-        found = list(Record.objects.raw(sql.format(where=where, order=order), [*args, *params]))
+    sql, args = _waiting_sql(review, reviewer, stage, skip)
+    for (join, on), (where, params, order) in _parts(review, reviewer, stage):
+        query = sql.format(join=join, where=where, order=order)
+        found = list(Record.objects.raw(query, [*on, *args, *params]))
         if found:
             return found[0]
     return None
+
+
+def _parts(review: Review, reviewer, stage: str) -> list[tuple[tuple[str, list], tuple]]:
+    """((join, params), (where, params, order)) of each part of the reviewer's order, in turn."""
+    review_order = [(("", []), part) for part in _in_order(review)]
+    if stage != Stage.TITLE_ABSTRACT:
+        return review_order
+    context = order_context(review, reviewer)
+    parts = []
+    if context.check_id:
+        join = "JOIN screening_stoppingsample z ON z.record_id = e.record_id AND z.stopping_check_id = %s"
+        parts.append(((join, [context.check_id]), ("", [], "z.position")))
+    if context.ranking_id:
+        join = "JOIN screening_rankedrecord k ON k.record_id = e.record_id AND k.ranking_id = %s"
+        parts.append(((join, [context.ranking_id]), ("", [], "k.rank")))
+    return parts + review_order
+
+
+@dataclass(frozen=True)
+class OrderContext:
+    """What decides a reviewer's next record: prioritised or not, the ranking, the open check."""
+
+    prioritised: bool
+    ranking_id: int | None
+    check_id: int | None
+
+
+def order_context(review: Review, reviewer) -> OrderContext:
+    """One query for everything the queue needs to know about prioritisation."""
+    sql = (
+        "SELECT (SELECT enabled FROM screening_prioritisationsettings WHERE review_id = %s),"
+        ' (SELECT s."order" FROM screening_screenerpreference s'
+        "  WHERE s.review_id = %s AND s.reviewer_id = %s),"
+        " (SELECT id FROM screening_ranking WHERE review_id = %s AND reviewer_id = %s"
+        "  AND status = 'done' ORDER BY finished DESC, id DESC LIMIT 1),"
+        " (SELECT id FROM screening_stoppingcheck WHERE review_id = %s AND closed IS NULL"
+        "  ORDER BY started DESC, id DESC LIMIT 1)"
+    )
+    params = [review.pk, review.pk, reviewer.pk, review.pk, reviewer.pk, review.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        enabled, order, ranking_id, check_id = cursor.fetchone()
+    prioritised = (
+        bool(enabled) and (order or ScreeningOrder.PRIORITISED) == ScreeningOrder.PRIORITISED
+    )
+    return OrderContext(prioritised, ranking_id if prioritised else None, check_id)
 
 
 def _in_order(review: Review) -> list[tuple[str, list, str]]:
@@ -130,7 +184,7 @@ def _waiting_sql(review: Review, reviewer, stage: str, skip) -> tuple[str, list]
     tests/screening/test_queries.py holds it to the same answers as open_for.
     """
     sql = [
-        "SELECT r.* FROM screening_queueentry e JOIN reviews_record r ON r.id = e.record_id",
+        "SELECT r.* FROM screening_queueentry e JOIN reviews_record r ON r.id = e.record_id {join}",
         "WHERE e.review_id = %s AND e.stage = %s AND r.duplicate_of_id IS NULL",
         "AND NOT EXISTS (SELECT 1 FROM screening_decision d"
         " WHERE d.record_id = e.record_id AND d.stage = %s AND d.reviewer_id = %s)",

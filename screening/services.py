@@ -18,6 +18,8 @@ from .models import (
     Verdict,
 )
 from .queue import forward_verdicts, queue_enter, queue_leave
+from .rankings import ranking_request
+from .stopping_checks import stopping_after_resolution
 
 
 def exclusion_reasons_create_defaults(*, review: Review) -> None:
@@ -65,6 +67,8 @@ def decision_record(
         _tally_add(review, reviewer, stage, 1)
     decisions = [d for d in before if d.pk != decision.pk] + [decision]
     _settle(record, stage, review, decisions, had_decisions=bool(before))
+    if stage == Stage.TITLE_ABSTRACT:
+        ranking_request(review=review, reviewer=reviewer)
     return decision
 
 
@@ -183,8 +187,11 @@ def _drop_conflict(record: Record, stage: str) -> int:
 
 def _after_resolution(record: Record, stage: str, verdict: str, review: Review) -> None:
     queue_leave(record=record, stage=stage)
-    if stage == Stage.TITLE_ABSTRACT and verdict in forward_verdicts(review):
+    if stage != Stage.TITLE_ABSTRACT:
+        return
+    if verdict in forward_verdicts(review):
         queue_enter(record=record, stage=Stage.FULL_TEXT)
+    stopping_after_resolution(record=record)
 
 
 def _agreed(decisions: list[Decision], stage: str, review: Review):

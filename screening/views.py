@@ -8,10 +8,17 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from reviews.models import Record
 from reviews.permissions import Ability, review_object, review_view
 
-from . import selectors, services
-from .forms import DecisionForm, FullTextForm, ReasonForm, ResolveForm
+from . import rankings, selectors, services, stopping_checks
+from .forms import (
+    DecisionForm,
+    FullTextForm,
+    PrioritisationForm,
+    ReasonForm,
+    ResolveForm,
+    ScreeningOrderForm,
+)
 from .highlight import highlight, parse_terms
-from .models import Decision, ExclusionReason, FullText, Stage
+from .models import Decision, ExclusionReason, FullText, Stage, StoppingCheck
 from .queue import next_record
 
 STAGES = {"title-abstract": Stage.TITLE_ABSTRACT, "full-text": Stage.FULL_TEXT}
@@ -32,8 +39,16 @@ def screen(request, review, stage_slug: str):
     context = {
         **card_context(request, review, stage, record),
         "progress": selectors.progress(review, request.user, stage),
+        "order_choice": _order_choice(review, request.user, stage),
     }
     return render(request, "screening/screen.html", context)
+
+
+def _order_choice(review, reviewer, stage) -> str | None:
+    """The reviewer's order at title/abstract when the review prioritises, else None."""
+    if stage != Stage.TITLE_ABSTRACT or not rankings.prioritisation_for(review).enabled:
+        return None
+    return rankings.screener_order(review, reviewer)
 
 
 def _chosen_or_next(request, review, stage):
@@ -91,7 +106,14 @@ def card_context(
         "full_text_form": FullTextForm() if stage == Stage.FULL_TEXT else None,
         "error": error,
         "done_count": services.screener_done(review=review, reviewer=request.user, stage=stage),
+        "badge": _badge(review, request.user, stage, record),
     }
+
+
+def _badge(review, reviewer, stage, record):
+    if record is None or stage != Stage.TITLE_ABSTRACT:
+        return None
+    return rankings.relevance_badge(review, reviewer, record)
 
 
 def _initial(record, mine) -> dict:
@@ -312,3 +334,75 @@ def full_text_file(request, review, record_id: int):
         content_type="application/pdf",
         filename=f"record-{record_id}.pdf",
     )
+
+
+@review_view(Ability.CONTRIBUTE, methods=["POST"])
+def screen_order(request, review, stage_slug: str):
+    """The reviewer's choice: the likely relevant records first, or the review's order."""
+    stage = _stage(stage_slug)
+    form = ScreeningOrderForm(request.POST)
+    if form.is_valid():
+        rankings.screener_order_set(
+            review=review, reviewer=request.user, order=form.cleaned_data["order"]
+        )
+    else:
+        messages.error(request, "Choose the likely relevant first, or the review's order.")
+    return redirect("screen", review.pk, SLUGS[stage])
+
+
+@review_view(Ability.MANAGE)
+def prioritisation(request, review):
+    """The review's prioritisation settings, and the record of every ranking and stopping check."""
+    instance = rankings.prioritisation_for(review)
+    form = PrioritisationForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Prioritisation settings saved.")
+        return redirect("prioritisation", review.pk)
+    context = {
+        "review": review,
+        "form": form,
+        "rankings": rankings.rankings_of(review),
+        "checks": StoppingCheck.objects.filter(review=review).prefetch_related("results")[:20],
+        "methods": stopping_checks.methods_paragraph(review),
+    }
+    return render(request, "screening/prioritisation.html", context)
+
+
+@review_view(Ability.MANAGE, methods=["POST"])
+def stopping_start(request, review):
+    try:
+        check = stopping_checks.stopping_check_start(review=review, lead=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Stopping check started: {check.planned} records drawn at random, queued first.",
+        )
+    return redirect("review_dashboard", review.pk)
+
+
+@review_view(Ability.MANAGE, methods=["POST"])
+def stopping_extend(request, review):
+    check = stopping_checks.open_check(review)
+    try:
+        if check is None:
+            raise ValidationError("No stopping check is open.")
+        check = stopping_checks.stopping_check_extend(check=check, lead=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The sample now holds {check.planned} records.")
+    return redirect("review_dashboard", review.pk)
+
+
+@review_view(Ability.MANAGE, methods=["POST"])
+def stopping_close(request, review):
+    check = stopping_checks.open_check(review)
+    if check is None:
+        messages.error(request, "No stopping check is open.")
+    else:
+        stopping_checks.stopping_check_close(check=check, lead=request.user)
+        messages.success(request, "Stopping check closed; its record is kept.")
+    return redirect("review_dashboard", review.pk)

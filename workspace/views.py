@@ -13,6 +13,7 @@ from reviews.selectors import identified_by_source, memberships_for_user
 from reviews.spreadsheets import csv_chunks
 from screening import selectors as screening_selectors
 from screening.models import Stage
+from screening.stopping_checks import stopping_panel
 from synthesis.models import Analysis
 from synthesis.prisma import prisma_flow
 
@@ -54,6 +55,7 @@ def review_dashboard(request, review):
         "by_source": identified_by_source(review),
         "team": review.memberships.select_related("user"),
         "prisma": flow,
+        "stopping": stopping_panel(review),
     }
     if request.membership.is_lead:
         context["failed"] = selectors.failed_work(review)

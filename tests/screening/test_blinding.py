@@ -23,8 +23,8 @@ from django.urls import reverse
 
 from reviews.forms import ReviewSettingsForm
 from reviews.history import review_history
-from screening import services
-from screening.models import Conflict, Decision, Stage, Verdict
+from screening import rankings, services, stopping_checks
+from screening.models import Conflict, Decision, PrioritisationSettings, Ranking, Stage, Verdict
 from tests.test_permissions_matrix import PATTERNS, sample_record, site_url, url_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -79,8 +79,12 @@ def fetch_all(client, urls) -> dict[tuple[str, bool], tuple[int, str]]:
 
 
 @contextmanager
-def swapped(decisions, reasons, token: str):
-    """Bob's decisions as if he had decided otherwise; rolled back on leaving."""
+def swapped(decisions, reasons, token: str, retrain=None):
+    """Bob's decisions as if he had decided otherwise; rolled back on leaving.
+
+    ``retrain`` then trains Carol's ranking again on the swapped data, so her
+    pages show a model that would differ if it had learnt anything from Bob.
+    """
     with transaction.atomic():
         for decision in decisions:
             verdict = FLIP[decision.verdict]
@@ -90,15 +94,17 @@ def swapped(decisions, reasons, token: str):
                 note=f"Swapped note {token}",
                 labels=[token, "swapped"],
             )
+        if retrain:
+            retrain()
         yield
         transaction.set_rollback(True)
 
 
-def assert_blind(client, urls, bobs_decisions, reasons, token: str) -> int:
+def assert_blind(client, urls, bobs_decisions, reasons, token: str, retrain=None) -> int:
     """Carol sees neither the token nor any trace of what Bob decided; returns the answers checked."""
     seen = fetch_all(client, urls)
     other_token = uuid.uuid4().hex
-    with swapped(bobs_decisions, reasons, other_token):
+    with swapped(bobs_decisions, reasons, other_token, retrain):
         counterfactual = fetch_all(client, urls)
     for key, (status, text) in seen.items():
         assert token not in text, f"Bob's token leaks at {key}"
@@ -158,11 +164,51 @@ def bobs_decisions(cast, records, token) -> list[Decision]:
     ]
 
 
+def run_queued_rankings() -> None:
+    for ranking in Ranking.objects.filter(status=Ranking.Status.QUEUED):
+        rankings.ranking_run(ranking_id=ranking.pk)
+
+
+@pytest.fixture
+def prioritisation(request, cast, records, bobs_decisions):
+    """With prioritisation on: Bob's model learnt from his votes, the badge shown, a stopping check open.
+
+    Gives the records added for the rankings to rank (none when off).
+    """
+    if not request.param:
+        return []
+    # Texts a model can tell apart, so a ranking that learnt Bob's votes would rank differently.
+    extra = [sample_record(cast.review, 10 + i) for i in range(3)]
+    titles = [
+        "Ketamine infusion trial",
+        "Statin trial in the elderly",
+        "Ketamine and statin cohort",
+        "Statin and ketamine survey",
+        "Ketamine infusion for chronic pain",
+        "Statins for the elderly",
+        "Ketamine trial and sleep",
+    ]
+    for record, title in zip([*records, *extra], titles, strict=True):
+        record.title = record.abstract = title
+        record.save()
+    PrioritisationSettings.objects.create(
+        review=cast.review, enabled=True, retrain_every=1, show_badge=True
+    )
+    rankings.ranking_request(review=cast.review, reviewer=cast.reviewer1)
+    run_queued_rankings()
+    assert Ranking.objects.get(reviewer=cast.reviewer1).status == "done"
+    stopping_checks.stopping_check_start(review=cast.review, lead=cast.lead)
+    return extra
+
+
+@pytest.mark.parametrize(
+    "prioritisation", [False, True], indirect=True, ids=["plain", "prioritised"]
+)
 def test_it_shows_carol_nothing_of_bobs_decisions_until_resolved(
-    client, cast, records, bobs_decisions, token
+    client, cast, records, bobs_decisions, token, prioritisation
 ):
     review, reasons = cast.review, list(cast.review.exclusion_reasons.all())
-    urls = every_url(review, records)
+    urls = every_url(review, records + prioritisation)
     client.force_login(cast.reviewer2)
 
     checked = assert_blind(client, urls, bobs_decisions, reasons, token)
@@ -192,8 +238,18 @@ def test_it_shows_carol_nothing_of_bobs_decisions_until_resolved(
         ).count()
         == 3
     )
+    retrain = None
+    if prioritisation:  # Carol's own ranking, from her own votes, orders her queue from now on
+        run_queued_rankings()
+        mine = rankings.latest_ranking(review, cast.reviewer2)
+        # Her include and exclude, and the record both passed at title/abstract; none of Bob's.
+        assert mine is not None and (mine.included, mine.excluded) == (2, 1)
 
-    checked += assert_blind(client, urls, bobs_decisions, reasons, token)
+        def retrain():
+            again = Ranking.objects.create(review=review, reviewer=cast.reviewer2)
+            assert rankings.ranking_run(ranking_id=again.pk).status == "done"
+
+    checked += assert_blind(client, urls, bobs_decisions, reasons, token, retrain)
 
     for record, stage in ((records[0], "ta"), (records[1], "ta"), (records[3], "ft")):
         reason = reasons[0] if stage == "ft" else None

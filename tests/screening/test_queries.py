@@ -15,9 +15,12 @@ vote (blinding on, title/abstract), statement by statement:
 7. decision       INSERT screening_decision (UPDATE when I change my decision)
 8. history        INSERT screening_historicaldecision
 9. tally          UPDATE screening_screenertally: my decisions at the stage, +1
-10. next          SELECT the next record over screening_queueentry (one statement, see screening/queue.py)
-11. done          SELECT screening_screenertally (the card's progress; a COUNT took 200 ms at 100,000)
-12. reasons       SELECT screening_exclusionreason (the reason list of the card)
+10. prioritised?  SELECT screening_prioritisationsettings (is a retraining of my ranking due?)
+11. order         SELECT prioritisation, my order, my latest ranking and the open stopping check (one statement)
+12. next          SELECT the next record over screening_queueentry (one statement, see screening/queue.py)
+13. done          SELECT screening_screenertally (the card's progress; a COUNT took 200 ms at 100,000)
+14. badge         SELECT screening_rankedrecord: my ranking's row for the record, if the lead shows the badge
+15. reasons       SELECT screening_exclusionreason (the reason list of the card)
 
 Changing my decision UPDATEs it instead of the INSERT and the tally, and adds
 a DELETE of a conflict the earlier vote may have made (12). The second vote, which settles the record, adds: DELETE a standing conflict
@@ -39,8 +42,8 @@ from screening.queue import next_record, open_for
 from tests.reviews.factories import RecordFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-FIRST_VOTE = 12
-SETTLING_VOTE = 17
+FIRST_VOTE = 15
+SETTLING_VOTE = 21
 
 
 def sql(captured) -> list[str]:
@@ -61,7 +64,7 @@ def records(cast):
     return [RecordFactory(review=cast.review) for _ in range(4)]
 
 
-def test_a_first_vote_and_the_next_card_take_twelve_queries(client, cast, records):
+def test_a_first_vote_and_the_next_card_take_fifteen_queries(client, cast, records):
     client.force_login(cast.reviewer1)
     decide(client, cast, records[0])  # the first look queues the review's records
     response, queries = decide(client, cast, records[1])
@@ -72,7 +75,7 @@ def test_a_first_vote_and_the_next_card_take_twelve_queries(client, cast, record
     assert response.context["done_count"] == 2
 
 
-def test_the_vote_that_settles_a_record_takes_seventeen_queries(client, cast, records):
+def test_the_vote_that_settles_a_record_takes_twenty_one_queries(client, cast, records):
     next_record(cast.review, cast.reviewer1, Stage.TITLE_ABSTRACT)  # queues the records
     services.screener_done(review=cast.review, reviewer=cast.reviewer2, stage=Stage.TITLE_ABSTRACT)
     services.decision_record(
