@@ -248,3 +248,17 @@ def test_a_check_that_finds_relevant_records_asks_for_a_larger_sample(client, ca
         "For the methods section"
         in client.get(reverse("prioritisation", args=[cast.review.pk])).content.decode()
     )
+
+
+def test_the_export_s_methods_say_the_stopping_rule(cast, records, prioritised):
+    from synthesis.prisma import prisma_flow
+    from workspace.exports.methods import methods_markdown
+    from workspace.exports.scope import Scope
+
+    vote_both(cast, records[0], Verdict.EXCLUDE)
+    vote_both(cast, records[4], Verdict.INCLUDE)
+    stopping_checks.stopping_check_start(review=cast.review, lead=cast.lead)
+    lead = cast.review.memberships.get(user=cast.lead)
+    text = methods_markdown(Scope(cast.review, lead), prisma_flow(cast.review), [], "test")
+    assert "Titles and abstracts were screened in prioritised order" in text
+    assert "Callaghan" in text and "target recall of 95% at 95% confidence" in text

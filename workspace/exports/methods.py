@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
-from django.apps import apps
-
 from extraction.models import RobAssessment
 from extraction.selectors import review_tools
 from reviews.models import ImportBatch
 from screening.agreement import cohen_kappa
 from screening.models import Stage
 from screening.selectors import agreement_by_pair
+from screening.stopping_checks import methods_paragraph
 from synthesis import reporting
 from synthesis.models import Analysis
 from synthesis.plots.prisma import PrismaFlow
@@ -160,16 +159,9 @@ def analysis_text(analysis: Analysis) -> str:
 
 
 def stopping_text(scope: Scope) -> str:
-    """The stopping checks of prioritised screening (issue 14), once screening records them.
-
-    A hook: the text says the method and each check's result when the model
-    ``screening.StoppingCheck`` exists, and nothing before.
-    """
-    try:
-        apps.get_model("screening", "StoppingCheck")
-    except LookupError:
-        return ""
-    return ""
+    """Prioritised screening and the stopping rule, as screening words them (empty when the
+    review used neither)."""
+    return methods_paragraph(scope.review)
 
 
 def methods_markdown(scope: Scope, flow: PrismaFlow, analyses: list[Analysis], version: str) -> str:
