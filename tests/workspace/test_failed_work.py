@@ -28,7 +28,7 @@ def _boom(**kwargs):
 
 
 def test_the_lead_sees_each_failure_with_its_reason_and_tries_again(
-    client, cast, monkeypatch, django_capture_on_commit_callbacks
+    client, cast, monkeypatch, django_capture_on_commit_callbacks, eager_tasks
 ):
     batch = failed_import(cast, monkeypatch)
     analysis = synthesis.analysis_create(outcome=make_outcome(cast.review), name="Pain")
