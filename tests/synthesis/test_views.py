@@ -230,7 +230,7 @@ def test_one_study_and_a_double_zero_study_show_no_nan(client, cast):
     assert "0.50 [0.14, 1.73]" in page  # RR 3/20 ÷ 6/20, log SE sqrt(1/3 - 1/20 + 1/6 - 1/20)
     assert "Heterogeneity: Not applicable" in page
     assert "Not estimable" in page  # Bell 2003 is listed, not pooled
-    assert "Small-study tests need at least three studies." in page
+    assert "Small-study tests are not estimable with k = 1 (they need at least 3 studies)." in page
     assert not re.search(r"\bnan\b", page, re.IGNORECASE)
 
 
