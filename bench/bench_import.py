@@ -32,7 +32,8 @@ from django.contrib.auth import get_user_model
 call_command("migrate", verbosity=0)
 from reviews import services
 user = get_user_model().objects.create(username="bench")
-review = services.review_create(user=user, title="Benchmark review")
+from workspace.services import review_create
+review = review_create(user=user, title="Benchmark review")
 start = time.perf_counter()
 with open({path!r}, "rb") as handle:
     batch = services.import_batch_create(review=review, user=user, upload=File(handle, name="corpus.ris"), source="embase")

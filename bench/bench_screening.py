@@ -63,8 +63,8 @@ def build(n: int):
     from reviews.bulk import insert_rows
     from reviews.models import ImportBatch, Membership, Record, Role
     from reviews.records import ROW_FIELDS, record_row
-    from reviews.services import review_create
     from screening.queue import queue_fill
+    from workspace.services import review_create
 
     rng = random.Random(4)
     users = get_user_model().objects

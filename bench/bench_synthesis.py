@@ -121,7 +121,7 @@ def build(k: int):
     from reviews.importers.record import ParsedRecord
     from reviews.models import ImportBatch, Record
     from reviews.records import ROW_FIELDS, record_row
-    from reviews.services import review_create
+    from workspace.services import review_create
 
     lead = get_user_model().objects.create(username=f"lead{k}")
     review = review_create(user=lead, title=f"Benchmark review, {k} studies")

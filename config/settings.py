@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "screening",
     "extraction",
     "synthesis",
+    "workspace",
 ]
 
 MIDDLEWARE = [

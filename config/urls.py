@@ -16,6 +16,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("", include("workspace.urls")),
     path("", include("reviews.urls")),
     path("", include("screening.urls")),
     path("", include("extraction.urls")),

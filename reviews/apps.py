@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Reviews"
+
+    def ready(self) -> None:
+        from . import history
+        from .models import DuplicatePair, ImportBatch, Membership, Review
+
+        history.register(Review, "id")
+        history.register(Membership, "review_id")
+        history.register(ImportBatch, "review_id")
+        history.register(DuplicatePair, "review_id")

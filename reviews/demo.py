@@ -1,7 +1,5 @@
-"""The demo review that `python manage.py demo` loads: illustrative data written by us.
-
-Later issues add the demo's records, decisions, studies and analyses here.
-"""
+"""The reviews app's part of the demo review (``workspace.demo`` loads it whole): the
+demo team and three illustrative database exports, written by us."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,14 +7,12 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
-from django.db import transaction
 
 from . import services
 from .models import Review, Role, Source
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 
-DEMO_TITLE = "IV ketamine infusion for chronic pain (illustrative demo)"
 DEMO_PASSWORD = "prismatic-demo"
 
 
@@ -33,15 +29,6 @@ DEMO_USERS = (
     DemoUser("demo-reviewer1", "Ravi", "Reviewer", Role.REVIEWER),
     DemoUser("demo-reviewer2", "Rosa", "Reviewer", Role.REVIEWER),
 )
-
-QUESTION = {
-    "protocol_id": "DEMO-0001",
-    "population": "Adults with chronic (≥ 3 months) non-cancer pain. Illustrative demo data.",
-    "intervention": "Intravenous ketamine infusion, any dose or schedule.",
-    "comparator": "Placebo, usual care or another active treatment.",
-    "outcomes": "Pain intensity; sleep quality; nausea, hallucinations, sedation.",
-    "study_designs": "Randomised controlled trials.",
-}
 
 
 def demo_users() -> dict[str, object]:
@@ -60,37 +47,6 @@ def demo_users() -> dict[str, object]:
             user.save()
         users[demo.username] = user
     return users
-
-
-@transaction.atomic
-def demo_load() -> tuple[Review, bool]:
-    """Create the demo users and review once; return (review, created)."""
-    users = demo_users()
-    existing = Review.objects.filter(title=DEMO_TITLE).first()
-    if existing:
-        return existing, False
-    lead = users[DEMO_USERS[0].username]
-    review = services.review_create(user=lead, title=DEMO_TITLE, **QUESTION)
-    for demo in DEMO_USERS[1:]:
-        services.membership_add(review=review, identifier=demo.username, role=demo.role)
-    demo_imports(review, lead)
-    demo_later_stages(review, users["demo-reviewer1"], users["demo-reviewer2"], lead)
-    return review, True
-
-
-def demo_later_stages(review: Review, reviewer1, reviewer2, lead) -> None:
-    """Screening, extraction, outcome data, risk of bias and analyses, each from its own app."""
-    from extraction.demo import demo_extraction
-    from extraction.demo_outcomes import demo_outcomes
-    from extraction.demo_rob import demo_rob
-    from screening.demo import demo_screening
-    from synthesis.demo import demo_analyses
-
-    demo_screening(review, reviewer1, reviewer2, lead)
-    demo_extraction(review, reviewer1, reviewer2, lead)
-    demo_outcomes(review, lead)
-    demo_rob(review, reviewer1, reviewer2, lead)
-    demo_analyses(review)
 
 
 # (file, source, interface, search strategy): illustrative searches of the three databases.

@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 
 from .models import Membership, Review, Role, Source
@@ -34,6 +34,7 @@ class ReviewForm(forms.ModelForm):
 
     def __init__(self, *args, submit_label: str = "Create review", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["title"].error_messages["required"] = "Give the review a title."
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(Column("title", css_class="col-md-8"), Column("protocol_id", css_class="col-md-4")),
@@ -51,35 +52,97 @@ class ReviewForm(forms.ModelForm):
         return self.cleaned_data["protocol_id"].strip().upper()
 
 
-SCREENING_FIELDS = [
-    "blinding",
-    "screeners_per_record",
-    "maybe_to_full_text",
-    "maybe_is_conflict",
-    "reason_at_title_abstract",
-    "lead_sees_voters",
-    "screening_order",
-    "order_seed",
-    "include_terms",
-    "exclude_terms",
+# The settings page's groups, in order: (legend, fields, a sentence under the legend).
+SETTINGS_GROUPS = [
+    (
+        "Screening",
+        ["screeners_per_record", "maybe_to_full_text", "maybe_is_conflict"],
+        "How many reviewers screen each record, and where a “maybe” goes.",
+    ),
+    (
+        "Blinding",
+        ["blinding", "lead_sees_voters"],
+        "What reviewers and the lead see of each other's decisions.",
+    ),
+    (
+        "Exclusion reasons",
+        ["reason_at_title_abstract"],
+        "Full-text exclusions always need a reason. <a href=\"{% url 'reason_list' review.pk %}\">Edit"
+        " the list of reasons</a>.",
+    ),
+    (
+        "Order of the screening queue",
+        ["screening_order", "order_seed"],
+        "The order every reviewer meets the records in.",
+    ),
+    (
+        "Highlighting",
+        ["include_terms", "exclude_terms"],
+        "Words marked in titles and abstracts on the screening card.",
+    ),
+    ("Extraction", ["dual_extraction"], ""),
 ]
+SETTINGS_FIELDS = [name for _, names, _ in SETTINGS_GROUPS for name in names]
 
 
 class ReviewSettingsForm(ReviewForm):
+    """Every setting of a review, grouped as the page shows them.
+
+    Each field of the form is in the layout: a field the page does not render
+    would fail validation with no error on the page (tests/test_forms_as_rendered.py).
+    """
+
     class Meta(ReviewForm.Meta):
-        fields = [*ReviewForm.Meta.fields, *SCREENING_FIELDS]
+        fields = [*ReviewForm.Meta.fields, *SETTINGS_FIELDS]
         widgets = {
             **ReviewForm.Meta.widgets,
             "include_terms": forms.Textarea(attrs={"rows": 2}),
             "exclude_terms": forms.Textarea(attrs={"rows": 2}),
         }
+        labels = {
+            "blinding": "Blind reviewers to each other's decisions",
+            "screeners_per_record": "Screeners per record",
+            "screening_order": "Order",
+            "order_seed": "Seed of the random order",
+            "dual_extraction": "Two reviewers extract each study",
+        }
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, submit_label="Save", **kwargs)
+        super().__init__(*args, submit_label="Save settings", **kwargs)
         self.fields["screeners_per_record"].widget = forms.Select(
-            choices=[(1, "1 (single screening, lead checks)"), (2, "2 (dual screening)"), (3, "3")]
+            choices=[
+                (1, "1: single screening"),
+                (2, "2: dual screening, independently"),
+                (3, "3: triple screening"),
+            ]
         )
-        self.helper.layout.insert(2, Fieldset("Screening", "blinding", "screeners_per_record"))
+        self.fields[
+            "screeners_per_record"
+        ].help_text = (
+            "Each record needs this many decisions before it is settled or goes to the lead."
+        )
+        groups = [
+            Fieldset(
+                legend, HTML(f'<p class="form-text mt-0">{note}</p>') if note else HTML(""), *names
+            )
+            for legend, names, note in SETTINGS_GROUPS
+        ]
+        submit = self.helper.layout.fields.pop()
+        self.helper.layout.fields += [*groups, submit]
+
+    def clean_order_seed(self) -> int:
+        seed = self.cleaned_data["order_seed"]
+        if seed is not None and seed > 2**31 - 1:
+            raise forms.ValidationError("Give a seed below 2,147,483,648.")
+        return seed
+
+    def clean(self):
+        cleaned = super().clean()
+        terms = [cleaned.get("include_terms", ""), cleaned.get("exclude_terms", "")]
+        for name, text in zip(("include_terms", "exclude_terms"), terms, strict=True):
+            if text and len(text) > 5000:
+                self.add_error(name, "Keep the terms under 5,000 characters.")
+        return cleaned
 
 
 class MemberAddForm(forms.Form):

@@ -1,8 +1,10 @@
 """The review's change history: who changed what, when, old and new value.
 
-Models keep their history with django-simple-history; each model that belongs
-to a review is registered here with the lookup from it to its review, and the
-history page reads them all through :func:`review_history`.
+Models keep their history with django-simple-history. Each app registers its
+models that belong to a review, with the lookup from each to its review, in
+its ``AppConfig.ready()`` (reviews in ``reviews.apps``, screening in
+``screening.apps``, ...), so this module never imports the apps built on it.
+The history page reads them all through :func:`review_history`.
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from itertools import islice
 
 from django.db.models import Model
 
-from .models import DuplicatePair, ImportBatch, Membership, Review
+from .models import Review
 
 _SOURCES: list[tuple[type[Model], str]] = []
 
@@ -21,36 +23,8 @@ ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 def register(model: type[Model], review_lookup: str) -> None:
     """Show ``model``'s history on its review's page; ``review_lookup`` leads to the review id."""
-    _SOURCES.append((model, review_lookup))
-
-
-register(Review, "id")
-register(Membership, "review_id")
-register(ImportBatch, "review_id")
-register(DuplicatePair, "review_id")
-
-
-def register_later_stages() -> None:
-    """Screening, extraction and synthesis build on reviews, so their models join here, once, when first needed."""
-    from extraction import models as extraction
-    from screening import models as screening
-    from synthesis import models as synthesis
-
-    for model, lookup in (
-        (screening.ExclusionReason, "review_id"),
-        (screening.Decision, "record__review_id"),
-        (screening.Resolution, "record__review_id"),
-        (screening.FullText, "record__review_id"),
-        (extraction.Study, "review_id"),
-        (extraction.ExtractionEntry, "study__review_id"),
-        (extraction.Comparison, "review_id"),
-        (extraction.Outcome, "comparison__review_id"),
-        (extraction.OutcomeData, "outcome__comparison__review_id"),
-        (extraction.RobAssessment, "study__review_id"),
-        (synthesis.Analysis, "review_id"),
-    ):
-        if (model, lookup) not in _SOURCES:
-            register(model, lookup)
+    if (model, review_lookup) not in _SOURCES:
+        _SOURCES.append((model, review_lookup))
 
 
 @dataclass(frozen=True)
@@ -68,11 +42,11 @@ class HistoryEntry:
     subject: str
     action: str
     changes: tuple[FieldChange, ...]
+    reason: str = ""  # why, when the service that made the change said so
 
 
 def review_history(review: Review, *, offset: int = 0, limit: int = 50) -> list[HistoryEntry]:
     """Changes to anything in ``review``, newest first, ``limit`` of them after ``offset``."""
-    register_later_stages()
     wanted = offset + limit
     streams = [
         model.history.filter(**{lookup: review.pk})
@@ -94,6 +68,7 @@ def _entry(row) -> HistoryEntry:
         subject=str(row.instance) if row.history_type != "-" else f"#{row.id}",
         action=ACTIONS[row.history_type],
         changes=_changes(row, model),
+        reason=row.history_change_reason or "",
     )
 
 

@@ -1,4 +1,5 @@
-"""Reads about reviews that hold real logic: a user's reviews and the pipeline counts."""
+"""Reads about reviews that hold real logic: a user's reviews, records by source, the
+records search and the duplicates to check."""
 
 from dataclasses import dataclass
 
@@ -14,58 +15,6 @@ def memberships_for_user(user) -> QuerySet[Membership]:
         .annotate(team_size=Count("review__memberships"))
         .order_by("-review__updated")
     )
-
-
-@dataclass(frozen=True)
-class PipelineStage:
-    key: str
-    label: str
-    count: int | None  # None: the stage has no data yet in this review
-
-    @property
-    def started(self) -> bool:
-        return self.count is not None
-
-
-PIPELINE = (
-    ("identified", "Records identified"),
-    ("duplicates_removed", "Duplicates removed"),
-    ("screened", "Records screened"),
-    ("full_text", "Full texts assessed"),
-    ("included", "Studies included"),
-    ("extracted", "Studies extracted"),
-    ("analysed", "Analyses run"),
-)
-
-
-def review_pipeline(review: Review) -> list[PipelineStage]:
-    """The review's pipeline with live counts, in PRISMA order.
-
-    Each stage's count comes from the app that owns it; a stage whose app has
-    no data for this review yet reports None.
-    """
-    counts = review_counts(review)
-    return [PipelineStage(key, label, counts.get(key)) for key, label in PIPELINE]
-
-
-def review_counts(review: Review) -> dict[str, int]:
-    """Counts per pipeline stage. Later apps add their stages here (one place)."""
-    from screening.selectors import prisma_counts  # screening builds on reviews, not back
-
-    counts = {}
-    identified = Record.objects.filter(review=review).count()
-    if identified:
-        counts["identified"] = identified
-        counts["duplicates_removed"] = duplicates_removed(review)
-        prisma = prisma_counts(review)
-        if prisma.records_screened:
-            counts["screened"] = prisma.records_screened
-        if prisma.reports_assessed:
-            counts["full_text"] = prisma.reports_assessed
-            # Studies made of included reports; a study entered by hand with no report doesn't count.
-            with_reports = review.studies.filter(reports__isnull=False).distinct().count()
-            counts["included"] = with_reports or prisma.included
-    return counts
 
 
 def duplicates_removed(review: Review) -> int:

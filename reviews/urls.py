@@ -1,18 +1,13 @@
 from django.urls import path
 
-from .views import duplicates, imports, records, workspace
+from .views import duplicates, imports, records, team
 
 R = "reviews/<int:review_id>/"
 
 urlpatterns = [
-    path("", workspace.review_list, name="review_list"),
-    path("reviews/new/", workspace.review_create, name="review_create"),
-    path(R, workspace.review_dashboard, name="review_dashboard"),
-    path(R + "settings/", workspace.review_settings, name="review_settings"),
-    path(R + "team/", workspace.review_team, name="review_team"),
-    path(R + "team/<int:member_id>/role/", workspace.member_role, name="review_member_role"),
-    path(R + "team/<int:member_id>/remove/", workspace.member_remove, name="review_member_remove"),
-    path(R + "history/", workspace.review_history_page, name="review_history"),
+    path(R + "team/", team.review_team, name="review_team"),
+    path(R + "team/<int:member_id>/role/", team.member_role, name="review_member_role"),
+    path(R + "team/<int:member_id>/remove/", team.member_remove, name="review_member_remove"),
     path(R + "imports/", imports.import_list, name="import_list"),
     path(R + "imports/<int:batch_id>/", imports.import_detail, name="import_detail"),
     path(R + "imports/<int:batch_id>/progress/", imports.import_progress, name="import_progress"),

@@ -79,6 +79,12 @@ def queue_fill(*, review: Review, stage: str) -> int:
         return cursor.rowcount
 
 
+def queue_imported_records(sender, *, review: Review, **kwargs) -> None:
+    """Receiver of ``reviews.signals.records_imported``: queue the new unique records for
+    title/abstract screening straight away."""
+    queue_fill(review=review, stage=Stage.TITLE_ABSTRACT)
+
+
 def queue_enter(*, record: Record, stage: str) -> None:
     """Put a record (back) in the queue of a stage: it reached full text, or a conflict was withdrawn."""
     entry = QueueEntry(

@@ -190,3 +190,8 @@ def reviewers(review: Review) -> QuerySet:
         .objects.filter(memberships__review=review, memberships__role__in=["lead", "reviewer"])
         .order_by("username")
     )
+
+
+def started(review: Review) -> bool:
+    """Whether anyone has screened a record of the review yet."""
+    return Decision.objects.filter(record__review=review).exists()

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 
 from reviews.models import Record, Review
 
@@ -274,3 +274,31 @@ def full_text_save(
     full_text.added_by = user
     full_text.save()
     return full_text
+
+
+@transaction.atomic
+def records_settle(*, review: Review) -> dict[str, int]:
+    """Settle every record that now has the decisions it needs, at both stages.
+
+    After the lead lowers the screeners per record, records that waited for
+    one more screener have enough decisions: each is resolved (or sent to the
+    lead as a conflict) by the same rule a new decision would apply. Returns
+    ``{"resolved": n, "conflicts": m}``.
+    """
+    settled = {"resolved": 0, "conflicts": 0}
+    for stage in Stage:
+        waiting = (
+            Record.objects.filter(review=review, decisions__stage=stage)
+            .exclude(resolutions__stage=stage)
+            .exclude(conflicts__stage=stage)
+            .annotate(n=Count("decisions", filter=Q(decisions__stage=stage)))
+            .filter(n__gte=review.screeners_per_record)
+            .order_by("pk")
+        )
+        for record in waiting:
+            record = _lock(record)
+            decisions = list(Decision.objects.filter(record=record, stage=stage))
+            _settle(record, stage, review, decisions, had_decisions=True)
+            resolved = Resolution.objects.filter(record=record, stage=stage).exists()
+            settled["resolved" if resolved else "conflicts"] += 1
+    return settled

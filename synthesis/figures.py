@@ -18,7 +18,7 @@ from synthesis.plots.canvas import figure_bytes
 from synthesis.plots.forest import ForestPooled, ForestRow, ForestSubgroup, plot_forest
 from synthesis.plots.funnel import plot_funnel
 from synthesis.plots.prisma import PrismaFlow, plot_prisma
-from synthesis.plots.rob import RobAssessment
+from synthesis.plots.rob import RobAssessment, plot_summary, plot_traffic_light
 from synthesis.plots.robustness import plot_robustness
 from synthesis.robustness import LEAVE_ONE_OUT, Robustness, RobustnessRow
 
@@ -221,3 +221,27 @@ def prisma_figures(flow: PrismaFlow, formats=PRISMA_FORMATS) -> dict[str, bytes]
     """The PRISMA 2020 flow diagram in each format."""
     figure = plot_prisma(flow)
     return {fmt: figure_bytes(figure, fmt) for fmt in formats}
+
+
+ROB_PLOTS = ("traffic-light", "summary")
+
+
+def rob_figure(tool, plotted: list, plot: str) -> MplFigure:
+    """A risk-of-bias ``plot`` ("traffic-light" or "summary") of the rows
+    :func:`extraction.selectors.rob_plotted` gives, or a one-line note when there are none."""
+    rows = [RobAssessment(p.study, p.judgements, p.overall, p.weight) for p in plotted]
+    if not rows:
+        figure = MplFigure(figsize=(4, 0.6))
+        figure.text(
+            0.5,
+            0.5,
+            f"No {tool.name} assessments to plot yet.",
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="#555",
+        )
+        return figure
+    if plot == "summary":
+        return plot_summary(rows, tool=tool)
+    return plot_traffic_light(rows, tool=tool)

@@ -16,7 +16,7 @@ from dataclasses import fields, replace
 from django.db.models import Exists, OuterRef, QuerySet
 
 from extraction.models import Study
-from extraction.services.studies import included_reports
+from extraction.selectors import included_reports
 from reviews.models import Record, Review, Source
 from reviews.selectors import identified_by_source
 from screening.selectors import PrismaCounts, prisma_counts
@@ -95,6 +95,8 @@ def prisma_flow(review: Review) -> PrismaFlow:
         reports_excluded=searched.reports_excluded,
         studies_included=_studies_included(review),
         reports_included=searched.included + other.included,
+        records_awaiting=searched.awaiting_title_abstract + other.awaiting_title_abstract,
+        reports_awaiting=searched.awaiting_full_text + other.awaiting_full_text,
     )
     methods = [row for row in by_source if row.source in OTHER_METHODS]
     return _with_other_methods(flow, _by_label(methods), other) if methods else flow

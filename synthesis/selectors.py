@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from extraction.models import DataType
 from reviews.models import Review
@@ -208,3 +208,9 @@ def _small_study(block: dict, results: dict) -> dict:
             f"{_interval(pooled['effect'], pooled['effect_ci_lower'], pooled['effect_ci_upper'])}"
         )
     return words
+
+
+def analysis_status_counts(review: Review) -> dict[str, int]:
+    """The review's analyses by status (``{"done": 4, "failed": 1}``), statuses with none left out."""
+    rows = Analysis.objects.filter(review=review).values_list("status").annotate(n=Count("pk"))
+    return dict(rows.order_by())

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from config.celery import enqueue
 from extraction.models import Outcome
-from extraction.selectors import outcome_dataset
+from extraction.selectors import final_assessments, outcome_dataset
 
 from .computation import AnalysisError, clean_settings, compute
 from .figures import (
@@ -142,8 +142,9 @@ def _inputs(analysis: Analysis) -> tuple[list[dict], dict[str, str], dict | None
     """The outcome's data, its studies at high risk of bias, the risk-of-bias judgements
     shown on the forest plot, and the hash of all of them with the settings."""
     dataset = outcome_dataset(analysis.outcome)
-    high_risk = high_risk_studies(analysis.outcome)
-    rob = forest_rob(analysis.outcome)
+    final = final_assessments(analysis.outcome)
+    high_risk = high_risk_studies(analysis.outcome, final)
+    rob = forest_rob(analysis.outcome, final)
     digest = input_hash(analysis.settings, dataset, {"high": high_risk, "forest": rob})
     return dataset, high_risk, rob, digest
 

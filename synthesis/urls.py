@@ -14,6 +14,8 @@ urlpatterns = [
     path(ANALYSIS + "run/", views.analysis_run, name="analysis_run"),
     path(ANALYSIS + "delete/", views.analysis_delete, name="analysis_delete"),
     path(ANALYSIS + "<str:kind>.<str:fmt>", views.analysis_figure, name="analysis_figure"),
+    # The risk-of-bias figures of the extraction pages, at the path beside them.
+    path(R + "rob/<str:tool_key>/figure/", views.rob_figure, name="rob_figure"),
     path(R + "prisma/", views.prisma_diagram, name="prisma_diagram"),
     path(R + "prisma/status/", views.prisma_status, name="prisma_status"),
     path(R + "prisma/diagram.<str:fmt>", views.prisma_figure, name="prisma_figure"),

@@ -1,16 +1,19 @@
-"""Analysis pages: the list, settings, results with figures, and the PRISMA diagram."""
+"""Analysis pages: the list, settings, results with figures, the PRISMA diagram, and the
+risk-of-bias figures the extraction pages show."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from extraction import selectors as extraction_selectors
 from extraction.selectors import outcome_dataset
 from reviews.permissions import Ability, review_object, review_view
 
-from . import computation, reporting, selectors, services
+from . import computation, figures, reporting, selectors, services
 from .forms import AnalysisCreateForm, AnalysisSettingsForm
 from .models import Analysis, Figure
+from .plots.canvas import figure_bytes
 from .prisma import prisma_flow
 
 
@@ -54,6 +57,7 @@ def analysis_detail(request, review, analysis_id: int):
         "analysis": analysis,
         "page": selectors.results_page(analysis),
         "figures": selectors.figure_kinds(analysis),
+        "is_lead": request.membership.is_lead,
         "settings_words": reporting.settings_words(
             analysis.settings, subgroup_variable=analysis.outcome.subgroup_variable
         ),
@@ -63,13 +67,14 @@ def analysis_detail(request, review, analysis_id: int):
 
 @review_view(Ability.VIEW)
 def analysis_status(request, review, analysis_id: int):
-    """The status fragment the results page polls while the analysis waits or runs."""
+    """The status fragment the results page polls while the analysis waits or runs.
+
+    A read only: an analysis stuck in the queue is sent again by the reaper
+    (a beat task) or by the lead's "Send it again" (``analysis_run``).
+    """
     analysis = _analysis(review, analysis_id)
-    if analysis.in_progress and services.analysis_reap(ids=[analysis.pk]):
-        analysis.refresh_from_db()
-    response = render(
-        request, "synthesis/analysis_status.html", {"review": review, "analysis": analysis}
-    )
+    context = {"review": review, "analysis": analysis, "is_lead": request.membership.is_lead}
+    response = render(request, "synthesis/analysis_status.html", context)
     if not analysis.in_progress:
         response["HX-Refresh"] = "true"  # reload the whole page to show the results
     return response
@@ -107,6 +112,10 @@ def analysis_run(request, review, analysis_id: int):
     analysis = _analysis(review, analysis_id)
     if not analysis.in_progress:
         services.analysis_enqueue(analysis=analysis)
+    elif not services.analysis_reap(ids=[analysis.pk]):
+        messages.info(
+            request, "The analysis is on its way; it is sent again only once it is stuck."
+        )
     return redirect("analysis_detail", review.pk, analysis.pk)
 
 
@@ -170,3 +179,33 @@ def prisma_figure(request, review, fmt: str):
         messages.info(request, "The diagram is being drawn; it will be ready in a moment.")
         return redirect("prisma_diagram", review.pk)
     return _figure_response(figure, "prisma-2020-flow-diagram", "download" in request.GET)
+
+
+ROB_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+@review_view(Ability.VIEW, methods=["GET"])
+def rob_figure(request, review, tool_key: str):
+    """``?plot=traffic-light|summary&format=png|svg&outcome=<id>&weights=equal|n``.
+
+    Drawn from what the member may see: each study's consensus, or else its
+    single assessment; studies awaiting consensus are left out. With
+    ``weights=n`` the summary weighs each study by its participants in the
+    outcome's data (summed over arms and subgroups; the largest outcome when
+    the assessment is of the whole study), or equally when a study has none.
+    """
+    tool = extraction_selectors.review_tool(review, tool_key)
+    plot = request.GET.get("plot", "traffic-light")
+    fmt = request.GET.get("format", "png")
+    if tool is None or plot not in figures.ROB_PLOTS or fmt not in ROB_FORMATS:
+        raise Http404("Unknown figure.")
+    outcome = extraction_selectors.rob_outcome(review, tool, request.GET.get("outcome", ""))
+    rows = extraction_selectors.rob_study_rows(review, request.membership, tool, outcome)
+    plotted, _ = extraction_selectors.rob_plotted(
+        review, rows, outcome, by_participants=request.GET.get("weights") == "n"
+    )
+    figure = figures.rob_figure(tool, plotted, plot)
+    response = HttpResponse(figure_bytes(figure, fmt), content_type=ROB_FORMATS[fmt])
+    name = f"{tool.key}-{plot}" + (f"-outcome-{outcome.pk}" if outcome else "")
+    response["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
+    return response

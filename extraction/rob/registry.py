@@ -1,5 +1,23 @@
 """The tools by key, and the two questions a form asks of them: which signalling
-questions apply now, and what judgement the answers suggest."""
+questions apply now, and what judgement the answers suggest.
+
+Adding a risk-of-bias tool
+--------------------------
+1. A module beside :mod:`~extraction.rob.rob2` defining its ``DOMAINS`` (each
+   with its signalling questions and, where the tool publishes one, the
+   algorithm that suggests the domain's judgement), its overall rule and one
+   :class:`~extraction.rob.tool.Tool` as ``TOOL``. Everything that differs
+   between tools is a field of ``TOOL``: the judgements with their robvis
+   colours and symbols, ``per_outcome`` (the tool judges a result, so an
+   assessment needs an outcome), ``high_risk`` (the overall judgements the
+   robustness panel leaves out) and ``any_high_domain`` (a severe domain
+   makes the study high risk whatever the overall says).
+2. Add ``TOOL`` to :data:`TOOLS` below; the review's tools setting, the
+   assessment form, the overview, the traffic-light and summary plots, the
+   forest plot's columns and the robustness panel all read it from there.
+3. Tests in ``tests/extraction/rob/test_<tool>.py`` walking the published
+   algorithm's branches, and a case in ``tests/extraction/rob/test_registry.py``.
+"""
 
 from __future__ import annotations
 

@@ -78,4 +78,6 @@ TOOL = Tool(
     ),
     overall=suggest_overall,
     reference="Higgins JPT, Altman DG, Gøtzsche PC, et al. BMJ 2011;343:d5928",
+    high_risk=frozenset({HIGH}),
+    any_high_domain=True,
 )

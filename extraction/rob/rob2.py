@@ -362,4 +362,6 @@ TOOL = Tool(
     ),
     overall=suggest_overall,
     reference="Sterne JAC, Savović J, Page MJ, et al. BMJ 2019;366:l4898",
+    per_outcome=True,
+    high_risk=frozenset({HIGH}),
 )

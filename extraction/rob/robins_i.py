@@ -96,4 +96,5 @@ TOOL = Tool(
     ),
     overall=suggest_overall,
     reference="Sterne JAC, Hernán MA, Reeves BC, et al. BMJ 2016;355:i4919",
+    high_risk=frozenset({SERIOUS, CRITICAL}),
 )

@@ -161,6 +161,16 @@ class Tool:
         judgement; call it through :func:`extraction.rob.suggest_overall`.
     reference : str
         The publication the definition follows.
+    per_outcome : bool
+        Whether the tool judges a result, so an assessment is of a study and
+        an outcome (RoB 2), rather than of a study (RoB 1, ROBINS-I, where an
+        outcome is optional).
+    high_risk : frozenset of str
+        The overall judgements that count as high risk of bias: the studies
+        the robustness panel leaves out.
+    any_high_domain : bool
+        Whether a domain judged at the most severe level makes the study high
+        risk whatever its overall judgement says (RoB 1, every domain key).
     """
 
     key: str
@@ -169,6 +179,9 @@ class Tool:
     judgements: tuple[Judgement, ...]
     overall: Callable[..., str | None]
     reference: str
+    per_outcome: bool = False
+    high_risk: frozenset[str] = frozenset()
+    any_high_domain: bool = False
 
     @property
     def colours(self) -> dict[str, str]:
@@ -180,6 +193,19 @@ class Tool:
             if domain.key == key:
                 return domain
         raise ValueError(f"{self.name} has no domain {key!r}")
+
+    def high_risk_judgement(
+        self, judgements: Mapping[str, str], overall: str | None
+    ) -> Judgement | None:
+        """The judgement that puts a study at high risk, or None when it is not.
+
+        ``overall`` is the assessor's overall judgement; when blank, the
+        tool's rule suggests it from the domain ``judgements``.
+        """
+        overall = overall or self.overall(dict(judgements))
+        if self.any_high_domain and any(v in self.high_risk for v in judgements.values()):
+            overall = next(v for v in judgements.values() if v in self.high_risk)
+        return self.judgement(overall) if overall in self.high_risk else None
 
     def judgement(self, value: str) -> Judgement:
         """Find a judgement by key or label, ignoring case ("Some concerns" works)."""

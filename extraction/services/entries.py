@@ -32,7 +32,7 @@ from django.utils.datastructures import MultiValueDict
 
 from reviews.models import Review
 
-from ..entry_forms import EntryForm, field_form, to_initial, to_json
+from ..forms.entries import EntryForm, field_form, to_initial, to_json
 from ..models import ExtractionEntry, ExtractionForm, FieldType, FormField, Study
 from .form_builder import extraction_form_current
 

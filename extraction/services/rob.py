@@ -30,18 +30,9 @@ from reviews.models import Review
 
 from ..models import Outcome, RobAssessment, Study
 from ..rob import TOOLS, Tool, applicable_questions, get_tool, suggest_domain, suggest_overall
+from ..selectors import review_tools
 
-#: The tool a review uses until its lead picks others.
-DEFAULT_TOOLS = ["rob2"]
-#: Tools that judge a result, so an assessment is per study and outcome.
-PER_OUTCOME = {"rob2"}
 OVERALL = "overall"
-
-
-def review_tools(review: Review) -> list[Tool]:
-    """The tools the review uses, in the order the lead picked them (RoB 2 by default)."""
-    keys = [key for key in review.rob_tools if key in TOOLS] or DEFAULT_TOOLS
-    return [TOOLS[key] for key in keys]
 
 
 @transaction.atomic
@@ -146,7 +137,7 @@ def _check_target(study: Study, outcome: Outcome | None, tool: Tool) -> None:
         raise ValidationError(
             f"This review does not use {tool.name}; the lead can add it in the risk-of-bias settings."
         )
-    if outcome is None and tool.key in PER_OUTCOME:
+    if outcome is None and tool.per_outcome:
         raise ValidationError(f"{tool.name} judges a result: choose the outcome it is about.")
     if outcome is not None and outcome.comparison.review_id != study.review_id:
         raise ValidationError("That outcome belongs to another review.")

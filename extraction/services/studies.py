@@ -6,19 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from reviews.models import Record, Review
-from screening.models import Stage, Verdict
 
 from ..models import Study
-
-
-def included_reports(review: Review):
-    """Records included at full text: the reports that studies are made of."""
-    return Record.objects.filter(
-        review=review,
-        duplicate_of__isnull=True,
-        resolutions__stage=Stage.FULL_TEXT,
-        resolutions__verdict=Verdict.INCLUDE,
-    ).order_by("pk")
+from ..selectors import included_reports
 
 
 @transaction.atomic

@@ -12,7 +12,6 @@ urlpatterns = [
     path(R + "settings/rob/", rob.rob_settings, name="rob_settings"),
     path(TOOL, rob.rob_list, name="rob_list"),
     path(TOOL + "suggest/", rob.rob_suggest, name="rob_suggest"),
-    path(TOOL + "figure/", rob.rob_figure, name="rob_figure"),
     path(STUDY, rob.rob_assess, name="rob_assess"),
     path(RESULT, rob.rob_assess, name="rob_assess_outcome"),
     path(STUDY + "consensus/", rob.rob_consensus, name="rob_consensus"),

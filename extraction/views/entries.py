@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reviews.permissions import Ability, has_ability, review_object, review_view
 
-from ..entry_forms import EntryForm, display
+from ..forms.entries import EntryForm, display
 from ..models import ExtractionEntry, FormField, Study
 from ..services import entries as services
 from ..services.form_builder import extraction_form_current

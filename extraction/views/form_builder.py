@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from reviews.permissions import Ability, review_object, review_view
 
-from ..entry_forms import EntryForm, FieldForm
+from ..forms.entries import EntryForm, FieldForm
 from ..models import ExtractionForm, FieldType, FormField, FormSection
 from ..services import form_builder as services
 

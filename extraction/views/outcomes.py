@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from reviews.permissions import Ability, has_ability, review_object, review_view
 
 from .. import selectors
+from ..forms.outcomes import ComparisonForm, DerivationForm, OutcomeCSVForm, OutcomeForm
 from ..models import Comparison, Outcome
-from ..outcome_forms import ComparisonForm, DerivationForm, OutcomeCSVForm, OutcomeForm
 from ..outcomes import Derivation
 from ..outcomes.data import field_label, field_names
-from ..services import outcomes as services
+from ..services import outcome_data as data_services
+from ..services import outcomes as outcome_services
 
 
 def _outcome(review, outcome_id: int) -> Outcome:
@@ -30,7 +31,7 @@ def outcome_list(request, review):
     form = ComparisonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.comparison_create(review=review, **form.cleaned_data)
+            outcome_services.comparison_create(review=review, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -48,7 +49,7 @@ def comparison_edit(request, review, comparison_id: int):
     form = ComparisonForm(request.POST or None, instance=comparison, submit_label="Save")
     if request.method == "POST" and form.is_valid():
         try:
-            services.comparison_update(comparison=comparison, **form.cleaned_data)
+            outcome_services.comparison_update(comparison=comparison, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -62,7 +63,7 @@ def comparison_edit(request, review, comparison_id: int):
 def comparison_delete(request, review, comparison_id: int):
     comparison = review_object(Comparison, review, comparison_id)
     try:
-        services.comparison_delete(comparison=comparison)
+        outcome_services.comparison_delete(comparison=comparison)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("comparison_edit", review.pk, comparison.pk)
@@ -76,7 +77,9 @@ def outcome_create(request, review, comparison_id: int):
     form = OutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.outcome_create(comparison=comparison, **form.outcome_fields())
+            outcome = outcome_services.outcome_create(
+                comparison=comparison, **form.outcome_fields()
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -92,7 +95,7 @@ def outcome_edit(request, review, outcome_id: int):
     form = OutcomeForm(request.POST or None, instance=outcome, submit_label="Save")
     if request.method == "POST" and form.is_valid():
         try:
-            services.outcome_update(outcome=outcome, **form.outcome_fields())
+            outcome_services.outcome_update(outcome=outcome, **form.outcome_fields())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -106,7 +109,7 @@ def outcome_edit(request, review, outcome_id: int):
 @review_view(Ability.MANAGE, methods=["POST"])
 def outcome_delete(request, review, outcome_id: int):
     outcome = _outcome(review, outcome_id)
-    services.outcome_delete(outcome=outcome)
+    outcome_services.outcome_delete(outcome=outcome)
     messages.success(request, f"Outcome “{outcome}” and its data deleted.")
     return redirect("outcome_list", review.pk)
 
@@ -119,8 +122,8 @@ def outcome_data(request, review, outcome_id: int):
     if request.method == "POST":
         rows = _grid_rows(request.POST, outcome, lines)
         try:
-            services.outcome_data_save_grid(outcome=outcome, rows=rows, user=request.user)
-        except services.OutcomeDataError as error:
+            data_services.outcome_data_save_grid(outcome=outcome, rows=rows, user=request.user)
+        except data_services.OutcomeDataError as error:
             posted, problems = {row.study.pk: row for row in rows}, error.problems
         else:
             messages.success(request, f"Saved the data of {_studies(len(rows))}.")
@@ -137,8 +140,10 @@ def outcome_data_csv(request, review, outcome_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"]
         try:
-            saved = services.outcome_data_import_csv(outcome=outcome, data=data, user=request.user)
-        except services.OutcomeDataError as error:
+            saved = data_services.outcome_data_import_csv(
+                outcome=outcome, data=data, user=request.user
+            )
+        except data_services.OutcomeDataError as error:
             problems = error.problems
         else:
             messages.success(request, f"Imported the data of {_studies(len(saved))}.")
@@ -193,7 +198,7 @@ def outcome_derive(request, review, outcome_id: int):
     record, error = None, ""
     if request.method == "POST" and spec is not None:
         try:
-            record = services.derivation_run(method=method, inputs=form.inputs(), field=field)
+            record = data_services.derivation_run(method=method, inputs=form.inputs(), field=field)
         except ValidationError as problem:
             error = " ".join(problem.messages)
     context = {
@@ -211,7 +216,7 @@ def outcome_derive(request, review, outcome_id: int):
     return render(request, "extraction/outcome_derive.html", context)
 
 
-def _grid_rows(post, outcome: Outcome, lines) -> list[services.GridRow]:
+def _grid_rows(post, outcome: Outcome, lines) -> list[data_services.GridRow]:
     """The rows the form sent (a study's row is sent only when its inputs were on the page)."""
     names, rows = field_names(outcome.data_type), []
     for line in lines:
@@ -227,7 +232,7 @@ def _grid_rows(post, outcome: Outcome, lines) -> list[services.GridRow]:
             if isinstance(request, dict):
                 derivations[name] = request
         rows.append(
-            services.GridRow(
+            data_services.GridRow(
                 study=line.study,
                 values={name: post.get(prefix + name, "") for name in names},
                 subgroup=post.get(prefix + "subgroup", ""),

@@ -1,5 +1,6 @@
-"""Risk of bias: the tools setting, the overview per tool, assessment and consensus pages,
-the live suggestion endpoint and the figures.
+"""Risk of bias: the tools setting, the overview per tool, assessment and consensus pages
+and the live suggestion endpoint. The figures are drawn and served by synthesis
+(``synthesis.views.rob_figure``), at the URL the overview links to.
 
 Blinding, as in screening: while the review is blinded, a reviewer sees only
 their own assessments and the consensus; the lead and viewers see everyone's.
@@ -7,54 +8,29 @@ their own assessments and the consensus; the lead and viewers see everyone's.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
 
 from reviews.permissions import Ability, has_ability, review_object, review_view
-from synthesis.plots.canvas import figure_bytes
-from synthesis.plots.rob import RobAssessment as RobRow
-from synthesis.plots.rob import plot_summary, plot_traffic_light
 
-from ..models import Outcome, OutcomeData, RobAssessment, Study
+from .. import selectors
+from ..forms.rob import RobAssessmentForm, RobToolsForm, question_field
+from ..models import Outcome, RobAssessment, Study
 from ..rob import ANSWER_LABELS, Tool
-from ..rob_forms import RobAssessmentForm, RobToolsForm, question_field
+from ..selectors import StudyRob
 from ..services import rob as services
-from ..services.rob import OVERALL, PER_OUTCOME
-
-PLOTS = {"traffic-light", "summary"}
-FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
-# Per data type, the fields whose sum is a study's number of participants.
-SIZE_FIELDS = (("n_exp", "n_ctrl"), ("total_exp", "total_ctrl"))
-
-
-@dataclass
-class StudyRob:
-    """One study's line in the overview, as this member may see it."""
-
-    study: Study
-    shown: RobAssessment | None  # the consensus, or the one assessment this member may see
-    status: str
-    mine: RobAssessment | None = None
-    independent: list[RobAssessment] = field(default_factory=list)
-    cells: list = field(default_factory=list)
-
-
-# Reads -------------------------------------------------------------------
+from ..services.rob import OVERALL
 
 
 def _tool(review, tool_key: str) -> Tool:
-    for tool in services.review_tools(review):
-        if tool.key == tool_key:
-            return tool
-    raise Http404("This review does not use that risk-of-bias tool.")
+    tool = selectors.review_tool(review, tool_key)
+    if tool is None:
+        raise Http404("This review does not use that risk-of-bias tool.")
+    return tool
 
 
 def _outcome(review, outcome_id) -> Outcome:
@@ -62,56 +38,11 @@ def _outcome(review, outcome_id) -> Outcome:
     return review_object(queryset, review, outcome_id, field="comparison__review")
 
 
-def _chosen_outcome(request, review, tool: Tool) -> Outcome | None:
-    """The ``?outcome=`` of the page; RoB 2 defaults to the review's first outcome."""
-    value = request.GET.get("outcome", "")
-    if value.isdigit():
-        return _outcome(review, int(value))
-    if value or tool.key not in PER_OUTCOME:
-        return None
-    return Outcome.objects.filter(comparison__review=review).first()
-
-
-def _blinded(review, membership) -> bool:
-    """Reviewers assessing under blinding see only their own and the consensus."""
-    return (
-        review.blinding
-        and not has_ability(membership, Ability.MANAGE)
-        and has_ability(membership, Ability.CONTRIBUTE)
-    )
-
-
 def _study_rows(review, membership, tool: Tool, outcome: Outcome | None) -> list[StudyRob]:
-    assessments = RobAssessment.objects.filter(
-        study__review=review, tool=tool.key, outcome=outcome
-    ).select_related("assessor")
-    by_study = defaultdict(list)
-    for assessment in assessments.order_by("pk"):
-        by_study[assessment.study_id].append(assessment)
-    blinded = _blinded(review, membership)
-    rows = []
-    for study in Study.objects.filter(review=review):
-        row = _study_row(study, by_study[study.pk], membership.user, blinded)
+    rows = selectors.rob_study_rows(review, membership, tool, outcome)
+    for row in rows:
         row.cells = _cells(tool, row.shown)
-        rows.append(row)
     return rows
-
-
-def _study_row(study, assessments, user, blinded: bool) -> StudyRob:
-    consensus = next((a for a in assessments if a.consensus), None)
-    independent = [a for a in assessments if not a.consensus]
-    mine = next((a for a in independent if a.assessor_id == user.pk), None)
-    if consensus:
-        return StudyRob(study, consensus, "Consensus", mine, independent)
-    if blinded:
-        status = "Your assessment" if mine else "Not assessed by you"
-        return StudyRob(study, mine, status, mine, [mine] if mine else [])
-    if len(independent) == 1:
-        return StudyRob(study, independent[0], "One assessor", mine, independent)
-    if independent:
-        status = f"Awaiting consensus ({len(independent)} assessors)"
-        return StudyRob(study, None, status, mine, independent)
-    return StudyRob(study, None, "Not assessed", mine, independent)
 
 
 def _badge(tool: Tool, key: str | None) -> dict | None:
@@ -135,51 +66,17 @@ def _cells(tool: Tool, assessment: RobAssessment | None) -> list:
     return [_badge(tool, key) for key in keys]
 
 
-def _participants(study: Study, outcome: Outcome | None) -> float | None:
-    """The study's number of participants: in the outcome's data, or its largest outcome."""
-    rows = OutcomeData.objects.filter(study=study)
-    if outcome is not None:
-        rows = rows.filter(outcome=outcome)
-    totals = defaultdict(float)
-    for row in rows:
-        for names in SIZE_FIELDS:
-            if all(isinstance(row.values.get(name), int | float) for name in names):
-                totals[row.outcome_id] += sum(row.values[name] for name in names)
-    return max(totals.values(), default=None)
-
-
-def _figure_rows(rows: list[StudyRob], outcome, by_n: bool) -> tuple[list[RobRow], str]:
-    """The plot's rows, and a note when participant weights could not be used."""
-    shown = [row for row in rows if row.shown is not None]
-    weights = {row.study.pk: _participants(row.study, outcome) for row in shown} if by_n else {}
-    missing = [row.study.name for row in shown if by_n and not weights[row.study.pk]]
-    note = ""
-    if missing:
-        note = f"none yet for {', '.join(missing)}."
-        weights = {}
-    figure_rows = [
-        RobRow(
-            study=row.study.name,
-            judgements=row.shown.judgements,
-            overall=row.shown.overall or None,
-            weight=weights.get(row.study.pk),
-        )
-        for row in shown
-    ]
-    return figure_rows, note
-
-
 # Pages -------------------------------------------------------------------
 
 
 @review_view(Ability.VIEW)
 def rob_home(request, review):
-    return redirect("rob_list", review.pk, services.review_tools(review)[0].key)
+    return redirect("rob_list", review.pk, selectors.review_tools(review)[0].key)
 
 
 @review_view(Ability.MANAGE)
 def rob_settings(request, review):
-    initial = {"tools": [tool.key for tool in services.review_tools(review)]}
+    initial = {"tools": [tool.key for tool in selectors.review_tools(review)]}
     data = request.POST if request.method == "POST" else None
     form = RobToolsForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -196,22 +93,24 @@ def rob_settings(request, review):
 @review_view(Ability.VIEW)
 def rob_list(request, review, tool_key: str):
     tool = _tool(review, tool_key)
-    outcome = _chosen_outcome(request, review, tool)
+    outcome = selectors.rob_outcome(review, tool, request.GET.get("outcome", ""))
     outcomes = Outcome.objects.filter(comparison__review=review).select_related("comparison")
     rows = _study_rows(review, request.membership, tool, outcome)
     figure_query = f"outcome={outcome.pk}" if outcome else ""
     context = {
         "review": review,
         "tool": tool,
-        "tools": services.review_tools(review),
+        "tools": selectors.review_tools(review),
         "outcome": outcome,
         "outcomes": outcomes,
-        "needs_outcome": tool.key in PER_OUTCOME,
+        "needs_outcome": tool.per_outcome,
         "rows": rows,
         "plotted": sum(row.shown is not None for row in rows),
         "figure_url": reverse("rob_figure", args=[review.pk, tool.key]),
         "figure_query": figure_query,
-        "weight_note": _figure_rows(rows, outcome, True)[1] if rows else "",
+        "weight_note": selectors.rob_plotted(review, rows, outcome, by_participants=True)[1]
+        if rows
+        else "",
         "can_assess": has_ability(request.membership, Ability.CONTRIBUTE),
         "is_lead": has_ability(request.membership, Ability.MANAGE),
         "legend": [_badge(tool, j.key) for j in tool.judgements],
@@ -235,7 +134,7 @@ def _target(review, tool_key: str, study_id: int, outcome_id: int | None):
 @review_view(Ability.CONTRIBUTE)
 def rob_assess(request, review, tool_key: str, study_id: int, outcome_id: int | None = None):
     study, outcome, tool = _target(review, tool_key, study_id, outcome_id)
-    if outcome is None and tool.key in PER_OUTCOME:
+    if outcome is None and tool.per_outcome:
         messages.info(request, f"{tool.name} judges a result: choose the outcome first.")
         return redirect("rob_list", review.pk, tool.key)
     mine = RobAssessment.objects.filter(
@@ -247,7 +146,7 @@ def rob_assess(request, review, tool_key: str, study_id: int, outcome_id: int | 
 @review_view(Ability.MANAGE)
 def rob_consensus(request, review, tool_key: str, study_id: int, outcome_id: int | None = None):
     study, outcome, tool = _target(review, tool_key, study_id, outcome_id)
-    if outcome is None and tool.key in PER_OUTCOME:
+    if outcome is None and tool.per_outcome:
         messages.info(request, f"{tool.name} judges a result: choose the outcome first.")
         return redirect("rob_list", review.pk, tool.key)
     existing = RobAssessment.objects.filter(
@@ -257,7 +156,7 @@ def rob_consensus(request, review, tool_key: str, study_id: int, outcome_id: int
 
 
 def _assessment_page(request, review, tool, study, outcome, existing, *, consensus: bool):
-    others = _independent(study, outcome, tool) if consensus else []
+    others = selectors.independent_assessments(study, outcome, tool) if consensus else []
     initial = _initial(existing, others)
     data = request.POST if request.method == "POST" else None
     form = RobAssessmentForm(data, tool=tool, initial=initial)
@@ -293,14 +192,6 @@ def _assessment_page(request, review, tool, study, outcome, existing, *, consens
 def _list_url(review, tool: Tool, outcome) -> str:
     url = reverse("rob_list", args=[review.pk, tool.key])
     return url + (f"?outcome={outcome.pk}" if outcome else "")
-
-
-def _independent(study, outcome, tool) -> list[RobAssessment]:
-    return list(
-        RobAssessment.objects.filter(study=study, outcome=outcome, tool=tool.key, consensus=False)
-        .select_related("assessor")
-        .order_by("pk")
-    )
 
 
 def _initial(existing: RobAssessment | None, others: list[RobAssessment]) -> dict:
@@ -443,39 +334,3 @@ def rob_suggest(request, review, tool_key: str):
             "applicable": services.applicable(tool, answers),
         }
     )
-
-
-@review_view(Ability.VIEW, methods=["GET"])
-def rob_figure(request, review, tool_key: str):
-    """``?plot=traffic-light|summary&format=png|svg&outcome=<id>&weights=equal|n``.
-
-    Drawn from what the member may see: each study's consensus, or else its
-    single assessment; studies awaiting consensus are left out. With
-    ``weights=n`` the summary weighs each study by its participants in the
-    outcome's data (summed over arms and subgroups; the largest outcome when
-    the assessment is of the whole study), or equally when a study has none.
-    """
-    tool = _tool(review, tool_key)
-    plot = request.GET.get("plot", "traffic-light")
-    fmt = request.GET.get("format", "png")
-    if plot not in PLOTS or fmt not in FORMATS:
-        raise Http404("Unknown figure.")
-    outcome = _chosen_outcome(request, review, tool)
-    rows = _study_rows(review, request.membership, tool, outcome)
-    figure_rows, _ = _figure_rows(rows, outcome, request.GET.get("weights") == "n")
-    if not figure_rows:
-        figure = _empty_figure(f"No {tool.name} assessments to plot yet.")
-    elif plot == "summary":
-        figure = plot_summary(figure_rows, tool=tool)
-    else:
-        figure = plot_traffic_light(figure_rows, tool=tool)
-    response = HttpResponse(figure_bytes(figure, fmt), content_type=FORMATS[fmt])
-    name = f"{tool.key}-{plot}" + (f"-outcome-{outcome.pk}" if outcome else "")
-    response["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
-    return response
-
-
-def _empty_figure(text: str) -> Figure:
-    figure = Figure(figsize=(4, 0.6))
-    figure.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, color="#555")
-    return figure

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from reviews.models import Record
 from reviews.permissions import Ability, review_object, review_view
 
+from .. import selectors
 from ..models import Study
 from ..services import studies as services
 
@@ -19,7 +20,7 @@ def study_list(request, review):
         )
         return redirect("study_list", review.pk)
     studies = Study.objects.filter(review=review).prefetch_related("reports")
-    waiting = services.included_reports(review).filter(studies__isnull=True).count()
+    waiting = selectors.included_reports(review).filter(studies__isnull=True).count()
     context = {"review": review, "studies": studies, "waiting": waiting}
     return render(request, "extraction/study_list.html", context)
 

@@ -13,7 +13,6 @@ from .team import (
     membership_add,
     membership_remove,
     membership_set_role,
-    review_create,
     user_find,
 )
 
@@ -31,6 +30,5 @@ __all__ = [
     "membership_set_role",
     "pair_decide",
     "record_split",
-    "review_create",
     "user_find",
 ]

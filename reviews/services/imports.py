@@ -20,6 +20,7 @@ from reviews.importers.record import ParsedRecord, ParseError
 from ..bulk import insert_rows
 from ..models import ImportBatch, Record, Review
 from ..records import ROW_FIELDS, record_row
+from ..signals import records_imported
 from .duplicates import DedupSummary, dedup_run
 
 PREVIEW_RECORDS = 5
@@ -144,21 +145,13 @@ def import_batch_run(*, batch_id: int, progress: Progress | None = None) -> Impo
             count = len(parsed)
             summary = dedup_run(review=batch.review, fresh=(batch, parsed))
             _finish(batch, count=count, reader=reader, summary=summary)
-            _queue_for_screening(batch.review)
+            records_imported.send(sender=ImportBatch, review=batch.review, batch=batch)
     except ParseError as error:
         _fail(batch, error)
         return batch
     if count >= ANALYZE_AFTER:
         analyze_tables()
     return batch
-
-
-def _queue_for_screening(review: Review) -> None:
-    """Put the new unique records in the title/abstract queue straight away."""
-    from screening.models import Stage
-    from screening.queue import queue_fill
-
-    queue_fill(review=review, stage=Stage.TITLE_ABSTRACT)
 
 
 def analyze_tables() -> None:

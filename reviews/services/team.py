@@ -1,4 +1,4 @@
-"""Writes to reviews and their teams."""
+"""Writes to review teams (``workspace.services.review_create`` creates the review)."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -6,21 +6,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from ..models import Membership, Review, Role
-
-
-@transaction.atomic
-def review_create(*, user, **fields) -> Review:
-    """Create a review with ``user`` as its first lead."""
-    review = Review(created_by=user, **fields)
-    review.full_clean()
-    review.save()
-    Membership.objects.create(review=review, user=user, role=Role.LEAD)
-    from extraction.services.form_builder import extraction_form_create_default
-    from screening.services import exclusion_reasons_create_defaults
-
-    exclusion_reasons_create_defaults(review=review)
-    extraction_form_create_default(review=review, user=user)
-    return review
 
 
 def user_find(identifier: str):

@@ -69,6 +69,10 @@ class PrismaFlow:
         other methods" column is drawn with ``other_sought``,
         ``other_not_retrieved``, ``other_assessed`` and ``other_excluded``
         (reasons, as ``reports_excluded``).
+    records_awaiting, reports_awaiting : int
+        Not drawn: records still awaiting title/abstract screening, and
+        reports sought but neither marked not retrieved nor assessed yet. The
+        pages and the export say them while screening is unfinished.
     """
 
     identified_by_source: Mapping[str, int]
@@ -87,6 +91,8 @@ class PrismaFlow:
     other_not_retrieved: int = 0
     other_assessed: int = 0
     other_excluded: Mapping[str, int] | None = None
+    records_awaiting: int = 0
+    reports_awaiting: int = 0
 
 
 def _n(value: int) -> str:

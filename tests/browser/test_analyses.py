@@ -4,9 +4,10 @@ robustness panel; the PRISMA page shows the diagram drawn from the live counts."
 import pytest
 from playwright.sync_api import expect
 
-from reviews.demo import DEMO_PASSWORD, demo_load
+from reviews.demo import DEMO_PASSWORD
 from synthesis.models import Analysis
 from tests.browser.conftest import log_in
+from workspace.demo import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

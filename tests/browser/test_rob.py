@@ -4,10 +4,11 @@ algorithm's suggestion follow the answers as they are clicked."""
 import pytest
 from playwright.sync_api import expect
 
-from extraction.demo_rob import demo_rob
+from extraction.demo.rob import demo_rob
 from extraction.models import Comparison, Outcome, Study
-from reviews.demo import demo_load, demo_users
+from reviews.demo import demo_users
 from tests.browser.conftest import log_in
+from workspace.demo import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

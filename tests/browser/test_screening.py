@@ -205,7 +205,7 @@ def test_two_reviewers_screen_from_the_keyboard_and_the_lead_resolves(
     prisma = lead.locator("#prisma-screening")
     expect(prisma.get_by_role("row", name="Records screened")).to_contain_text("3")
     expect(prisma.get_by_role("row", name="Excluded: Wrong population")).to_contain_text("1")
-    expect(prisma.get_by_role("row", name="Included")).to_contain_text("1")
+    expect(prisma.get_by_role("row", name="Studies included")).to_contain_text("1")
     expect(lead.locator("#agreement")).to_contain_text("bob & carol")
     lead.screenshot(path=screenshot_dir / "dashboard.png", full_page=True)
 

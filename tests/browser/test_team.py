@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from reviews.demo import demo_load
 from reviews.models import Membership, Review, Role
 from tests.browser.conftest import log_in
+from workspace.demo import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

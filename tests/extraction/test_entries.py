@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from extraction.entry_forms import display
+from extraction.forms.entries import display
 from extraction.models import ExtractionEntry, FieldType, FormField, FormSection, Study
 from extraction.services import entries as services
 from extraction.services.form_builder import extraction_form_create_default
@@ -318,7 +318,7 @@ def test_the_extraction_list_shows_each_study_status(client, cast, form, study, 
 
 @pytest.mark.parametrize("dual_extraction", [False, True])
 def test_the_demo_fills_the_form_for_its_studies(cast, form, dual_extraction):
-    from extraction.demo import demo_extraction
+    from extraction.demo.entries import demo_extraction
 
     cast.review.dual_extraction = dual_extraction
     cast.review.save()

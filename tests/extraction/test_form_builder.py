@@ -10,8 +10,8 @@ from django.urls import reverse
 from extraction.models import ExtractionEntry, ExtractionForm, FieldType, FormField, Study
 from extraction.services import entries
 from extraction.services import form_builder as services
-from reviews.services import review_create
 from tests.reviews.factories import ReviewFactory
+from workspace.services import review_create
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 
 from extraction.models import OutcomeData, Study
 from extraction.selectors import outcome_data_warnings, outcome_dataset
-from extraction.services import outcomes as services
-from extraction.services.outcomes import GridRow, OutcomeDataError
+from extraction.services import outcome_data, outcomes
 
 
 @pytest.fixture
@@ -17,7 +16,7 @@ def studies(cast):
 
 @pytest.fixture
 def comparison(cast):
-    return services.comparison_create(
+    return outcomes.comparison_create(
         review=cast.review,
         name="IV ketamine vs control",
         experimental="Ketamine",
@@ -26,7 +25,7 @@ def comparison(cast):
 
 
 def make_outcome(comparison, data_type="continuous", measure="MD", **options):
-    return services.outcome_create(
+    return outcomes.outcome_create(
         comparison=comparison,
         name=f"Outcome {data_type}",
         data_type=data_type,
@@ -36,7 +35,9 @@ def make_outcome(comparison, data_type="continuous", measure="MD", **options):
 
 
 def row(study, subgroup="", **values):
-    return GridRow(study=study, values={k: str(v) for k, v in values.items()}, subgroup=subgroup)
+    return outcome_data.GridRow(
+        study=study, values={k: str(v) for k, v in values.items()}, subgroup=subgroup
+    )
 
 
 CONTINUOUS = dict(n_exp=25, mean_exp=4.1, sd_exp=1.9, n_ctrl=24, mean_ctrl=5.6, sd_ctrl=2.1)
@@ -58,13 +59,13 @@ def test_it_refuses_a_measure_that_does_not_suit_the_data_type(comparison):
 
 def test_it_keeps_the_data_type_of_an_outcome_with_data(cast, comparison, studies):
     outcome = make_outcome(comparison)
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=outcome, rows=[row(studies[0], **CONTINUOUS)], user=cast.lead
     )
     with pytest.raises(ValidationError, match="already has data for 1 study"):
-        services.outcome_update(outcome=outcome, name="Pain", data_type="dichotomous", measure="RR")
+        outcomes.outcome_update(outcome=outcome, name="Pain", data_type="dichotomous", measure="RR")
     with pytest.raises(ValidationError, match="has outcome data"):
-        services.comparison_delete(comparison=comparison)
+        outcomes.comparison_delete(comparison=comparison)
 
 
 # The grid: validation of every data type
@@ -73,8 +74,8 @@ def test_it_keeps_the_data_type_of_an_outcome_with_data(cast, comparison, studie
 def test_it_checks_continuous_data_field_by_field(cast, comparison, studies):
     outcome = make_outcome(comparison)
     bad = CONTINUOUS | {"n_exp": 0, "sd_ctrl": -1, "mean_exp": "four"}
-    with pytest.raises(OutcomeDataError) as error:
-        services.outcome_data_save_grid(
+    with pytest.raises(outcome_data.OutcomeDataError) as error:
+        outcome_data.outcome_data_save_grid(
             outcome=outcome, rows=[row(studies[0], **bad)], user=cast.lead
         )
     assert sorted(messages(error)) == [
@@ -92,8 +93,8 @@ def test_it_checks_continuous_data_field_by_field(cast, comparison, studies):
 def test_it_checks_dichotomous_data(cast, comparison, studies):
     outcome = make_outcome(comparison, "dichotomous", "RR")
     bad = DICHOTOMOUS | {"events_exp": 30, "total_ctrl": "", "events_ctrl": 1.5}
-    with pytest.raises(OutcomeDataError) as error:
-        services.outcome_data_save_grid(
+    with pytest.raises(outcome_data.OutcomeDataError) as error:
+        outcome_data.outcome_data_save_grid(
             outcome=outcome, rows=[row(studies[0], **bad)], user=cast.lead
         )
     assert messages(error) == [
@@ -105,8 +106,8 @@ def test_it_checks_dichotomous_data(cast, comparison, studies):
 
 def test_it_checks_generic_data(cast, comparison, studies):
     outcome = make_outcome(comparison, "generic", "AS_REPORTED")
-    with pytest.raises(OutcomeDataError) as error:
-        services.outcome_data_save_grid(
+    with pytest.raises(outcome_data.OutcomeDataError) as error:
+        outcome_data.outcome_data_save_grid(
             outcome=outcome, rows=[row(studies[0], estimate="", se="0")], user=cast.lead
         )
     assert messages(error) == [
@@ -117,7 +118,7 @@ def test_it_checks_generic_data(cast, comparison, studies):
 
 def test_it_reads_decimal_commas_and_unicode_minus(cast, comparison, studies):
     outcome = make_outcome(comparison, "generic", "MD")
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=outcome, rows=[row(studies[0], estimate="\u22121,25", se="0,4")], user=cast.lead
     )
     assert OutcomeData.objects.get().values == {"estimate": -1.25, "se": 0.4}
@@ -125,7 +126,7 @@ def test_it_reads_decimal_commas_and_unicode_minus(cast, comparison, studies):
 
 def test_the_grid_saves_all_or_nothing(cast, comparison, studies):
     outcome = make_outcome(comparison)
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=outcome, rows=[row(studies[2], **CONTINUOUS)], user=cast.lead
     )
     rows = [
@@ -133,41 +134,41 @@ def test_the_grid_saves_all_or_nothing(cast, comparison, studies):
         row(studies[1], **CONTINUOUS | {"sd_exp": 0}),
         row(studies[2], **CONTINUOUS | {"n_exp": 99}),
     ]
-    with pytest.raises(OutcomeDataError) as error:
-        services.outcome_data_save_grid(outcome=outcome, rows=rows, user=cast.reviewer1)
+    with pytest.raises(outcome_data.OutcomeDataError) as error:
+        outcome_data.outcome_data_save_grid(outcome=outcome, rows=rows, user=cast.reviewer1)
     assert messages(error) == ["Schwartzman 2009: SD must be greater than 0"]
     assert [d.values["n_exp"] for d in OutcomeData.objects.all()] == [25]
 
 
 def test_a_blank_row_deletes_the_study_data(cast, comparison, studies):
     outcome = make_outcome(comparison)
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=outcome, rows=[row(studies[0], **CONTINUOUS)], user=cast.lead
     )
     blank = row(studies[0], **dict.fromkeys(CONTINUOUS, ""))
-    services.outcome_data_save_grid(outcome=outcome, rows=[blank], user=cast.lead)
+    outcome_data.outcome_data_save_grid(outcome=outcome, rows=[blank], user=cast.lead)
     assert not OutcomeData.objects.exists()
 
 
 def test_subgroups_are_required_when_the_outcome_has_a_variable(cast, comparison, studies):
     split = make_outcome(comparison, subgroup_variable="Dose")
     plain = make_outcome(comparison, "dichotomous", "OR")
-    with pytest.raises(OutcomeDataError) as error:
-        services.outcome_data_save_grid(
+    with pytest.raises(outcome_data.OutcomeDataError) as error:
+        outcome_data.outcome_data_save_grid(
             outcome=split, rows=[row(studies[0], **CONTINUOUS)], user=cast.lead
         )
     assert messages(error) == ["Sigtermans 2009: the subgroup (Dose) is missing"]
-    with pytest.raises(OutcomeDataError) as error:
-        services.outcome_data_save_grid(
+    with pytest.raises(outcome_data.OutcomeDataError) as error:
+        outcome_data.outcome_data_save_grid(
             outcome=plain, rows=[row(studies[0], "High", **DICHOTOMOUS)], user=cast.lead
         )
     assert messages(error) == [
         "Sigtermans 2009: this outcome has no subgroup variable; leave it blank"
     ]
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=split, rows=[row(studies[0], "Low", **CONTINUOUS)], user=cast.lead
     )
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=split, rows=[row(studies[0], "High", **CONTINUOUS)], user=cast.lead
     )
     assert list(split.data.values_list("subgroup", flat=True)) == ["High"]
@@ -177,7 +178,7 @@ def test_a_study_of_another_review_is_refused(cast, comparison, other_review):
     outcome = make_outcome(comparison)
     stranger = Study.objects.create(review=other_review, name="Elsewhere 2020")
     with pytest.raises(ValidationError, match="another review"):
-        services.outcome_data_save_grid(
+        outcome_data.outcome_data_save_grid(
             outcome=outcome, rows=[row(stranger, **CONTINUOUS)], user=cast.lead
         )
 
@@ -191,7 +192,7 @@ CSV_HEADER = "study,events_exp,total_exp,events_ctrl,total_ctrl\n"
 def test_the_csv_upload_saves_every_row(cast, comparison, studies):
     outcome = make_outcome(comparison, "dichotomous", "RR")
     data = CSV_HEADER + "sigtermans  2009,6,25,2,24\nNoppers 2011,3,18,2,18\n"
-    saved = services.outcome_data_import_csv(outcome=outcome, data=data, user=cast.reviewer1)
+    saved = outcome_data.outcome_data_import_csv(outcome=outcome, data=data, user=cast.reviewer1)
     assert [(d.study.name, d.values["events_exp"]) for d in saved] == [
         ("Sigtermans 2009", 6),
         ("Noppers 2011", 3),
@@ -205,8 +206,8 @@ def test_a_csv_with_bad_rows_is_rejected_whole_with_line_numbers(cast, compariso
         CSV_HEADER
         + "Sigtermans 2009,6,25,2,24\n\nSchwartzman 2009,30,25,2,24\nNoppers 2011,3,x,2,0\n"
     )
-    with pytest.raises(OutcomeDataError) as error:
-        services.outcome_data_import_csv(outcome=outcome, data=data, user=cast.lead)
+    with pytest.raises(outcome_data.OutcomeDataError) as error:
+        outcome_data.outcome_data_import_csv(outcome=outcome, data=data, user=cast.lead)
     assert messages(error) == [
         "line 4: events (30) cannot exceed the total (25)",
         "line 5: total 'x' is not a number",
@@ -223,8 +224,8 @@ def test_a_csv_with_bad_rows_is_rejected_whole_with_line_numbers(cast, compariso
 def test_unknown_study_names_are_line_numbered_errors(cast, comparison, studies):
     outcome = make_outcome(comparison, "dichotomous", "RR")
     data = CSV_HEADER + "Sigtermans 2009,6,25,2,24\nSmith 2010,1,10,1,10\n"
-    with pytest.raises(OutcomeDataError) as error:
-        services.outcome_data_import_csv(outcome=outcome, data=data, user=cast.lead)
+    with pytest.raises(outcome_data.OutcomeDataError) as error:
+        outcome_data.outcome_data_import_csv(outcome=outcome, data=data, user=cast.lead)
     assert messages(error) == ["line 3: no study of this review is called “Smith 2010”"]
     assert not OutcomeData.objects.exists()
 
@@ -232,8 +233,8 @@ def test_unknown_study_names_are_line_numbered_errors(cast, comparison, studies)
 def test_the_csv_subgroup_rule_is_the_grid_rule(cast, comparison, studies):
     outcome = make_outcome(comparison, "generic", "AS_REPORTED", subgroup_variable="Dose")
     data = "study,estimate,se,subgroup\nSigtermans 2009,-0.5,0.2,Low\nNoppers 2011,-0.3,0.25,\n"
-    with pytest.raises(OutcomeDataError) as error:
-        services.outcome_data_import_csv(outcome=outcome, data=data, user=cast.lead)
+    with pytest.raises(outcome_data.OutcomeDataError) as error:
+        outcome_data.outcome_data_import_csv(outcome=outcome, data=data, user=cast.lead)
     assert messages(error) == ["line 3, Noppers 2011: the subgroup (Dose) is missing"]
 
 
@@ -245,7 +246,7 @@ def test_a_derived_sd_is_stored_with_its_formula(cast, comparison, studies):
     request = {"method": "sd_from_ci", "inputs": {"lower": "8.3", "upper": "12.1", "n": "25"}}
     typed = row(studies[0], **CONTINUOUS | {"sd_ctrl": "4.6029"})
     typed.derivations = {"sd_ctrl": request}
-    services.outcome_data_save_grid(outcome=outcome, rows=[typed], user=cast.reviewer1)
+    outcome_data.outcome_data_save_grid(outcome=outcome, rows=[typed], user=cast.reviewer1)
     data = OutcomeData.objects.get()
     [record] = data.derivations
     assert record["field"] == "sd_ctrl"
@@ -259,8 +260,8 @@ def test_a_derived_sd_is_stored_with_its_formula(cast, comparison, studies):
 def test_typing_over_a_derived_value_drops_its_record(cast, comparison, studies):
     outcome = make_outcome(comparison)
     typed = row(studies[0], **CONTINUOUS)
-    services.outcome_data_save_grid(outcome=outcome, rows=[typed], user=cast.lead)
-    data = services.outcome_data_derive(
+    outcome_data.outcome_data_save_grid(outcome=outcome, rows=[typed], user=cast.lead)
+    data = outcome_data.outcome_data_derive(
         data=OutcomeData.objects.get(),
         field="sd_exp",
         method="sd_from_se",
@@ -269,16 +270,16 @@ def test_typing_over_a_derived_value_drops_its_record(cast, comparison, studies)
     )
     assert data.values["sd_exp"] == 2.0 and data.derivations[0]["formula"] == "SD = SE × √n"
     same = row(studies[0], **CONTINUOUS | {"sd_exp": data.values["sd_exp"], "mean_exp": 4.0})
-    services.outcome_data_save_grid(outcome=outcome, rows=[same], user=cast.lead)
+    outcome_data.outcome_data_save_grid(outcome=outcome, rows=[same], user=cast.lead)
     assert len(OutcomeData.objects.get().derivations) == 1
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=outcome, rows=[row(studies[0], **CONTINUOUS)], user=cast.lead
     )
     assert OutcomeData.objects.get().derivations == []
 
 
 def test_an_se_comes_from_a_ratio_ci(cast, comparison, studies):
-    record = services.derivation_run(
+    record = outcome_data.derivation_run(
         method="se_from_ratio_ci", inputs={"lower": "0.84", "upper": "2.39"}, field="se"
     )
     assert record["result"] == pytest.approx(0.266752, abs=1e-6)
@@ -287,13 +288,13 @@ def test_an_se_comes_from_a_ratio_ci(cast, comparison, studies):
 
 def test_a_derivation_says_what_is_wrong(cast):
     with pytest.raises(ValidationError, match="the lower limit .12.1. must be below"):
-        services.derivation_run(
+        outcome_data.derivation_run(
             method="sd_from_ci", inputs={"lower": 12.1, "upper": 8.3, "n": 25}, field="sd_exp"
         )
     with pytest.raises(ValidationError, match="cannot give SE"):
-        services.derivation_run(method="sd_from_se", inputs={"se": 1, "n": 4}, field="se")
+        outcome_data.derivation_run(method="sd_from_se", inputs={"se": 1, "n": 4}, field="se")
     with pytest.raises(ValidationError, match="n must be a number"):
-        services.derivation_run(method="sd_from_se", inputs={"se": 1}, field="sd_exp")
+        outcome_data.derivation_run(method="sd_from_se", inputs={"se": 1}, field="sd_exp")
 
 
 # Selectors
@@ -305,7 +306,7 @@ def test_outcome_dataset_gives_the_engine_plain_rows(cast, comparison, studies):
         row(studies[1], "High", **DICHOTOMOUS),
         row(studies[0], "Low", **DICHOTOMOUS | {"events_exp": 0}),
     ]
-    services.outcome_data_save_grid(outcome=outcome, rows=rows, user=cast.lead)
+    outcome_data.outcome_data_save_grid(outcome=outcome, rows=rows, user=cast.lead)
     assert outcome_dataset(outcome) == [
         {
             "label": "Schwartzman 2009",
@@ -328,7 +329,7 @@ def test_outcome_dataset_gives_the_engine_plain_rows(cast, comparison, studies):
 
 def test_outcome_dataset_has_no_subgroup_without_a_variable(cast, comparison, studies):
     outcome = make_outcome(comparison, "generic", "AS_REPORTED")
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=outcome, rows=[row(studies[2], estimate=-0.2, se=0.1)], user=cast.lead
     )
     assert outcome_dataset(outcome) == [
@@ -339,11 +340,11 @@ def test_outcome_dataset_has_no_subgroup_without_a_variable(cast, comparison, st
 def test_it_warns_when_an_arm_is_larger_than_on_every_other_outcome(cast, comparison, studies):
     pain = make_outcome(comparison)
     nausea = make_outcome(comparison, "dichotomous", "RR")
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=pain, rows=[row(studies[0], **CONTINUOUS)], user=cast.lead
     )
     bigger = DICHOTOMOUS | {"total_exp": 30}
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=nausea, rows=[row(studies[0], **bigger)], user=cast.lead
     )
     assert [str(w) for w in outcome_data_warnings(nausea)] == [
@@ -354,7 +355,7 @@ def test_it_warns_when_an_arm_is_larger_than_on_every_other_outcome(cast, compar
 
 
 def test_the_demo_has_a_continuous_and_two_dichotomous_outcomes(db):
-    from reviews.demo import demo_load
+    from workspace.demo import demo_load
 
     review, _ = demo_load()  # runs extraction.demo_outcomes.demo_outcomes
     outcomes = review.comparisons.get(name="IV ketamine vs control").outcomes.all()

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from extraction.models import Comparison, Outcome, OutcomeData, Study
-from extraction.services import outcomes as services
+from extraction.services import outcome_data, outcomes
 
 
 @pytest.fixture
@@ -20,13 +20,13 @@ def studies(cast):
 
 @pytest.fixture
 def pain(cast):
-    comparison = services.comparison_create(
+    comparison = outcomes.comparison_create(
         review=cast.review,
         name="IV ketamine vs control",
         experimental="Ketamine",
         control="Placebo",
     )
-    return services.outcome_create(
+    return outcomes.outcome_create(
         comparison=comparison,
         name="Pain intensity",
         data_type="continuous",
@@ -118,9 +118,9 @@ def test_a_bad_cell_saves_nothing_and_is_shown_in_place(client, cast, pain, stud
 
 
 def test_viewers_read_the_grid_but_cannot_write(client, cast, pain, studies):
-    services.outcome_data_save_grid(
+    outcome_data.outcome_data_save_grid(
         outcome=pain,
-        rows=[services.GridRow(studies[0], {k: str(v) for k, v in CONTINUOUS.items()})],
+        rows=[outcome_data.GridRow(studies[0], {k: str(v) for k, v in CONTINUOUS.items()})],
         user=cast.lead,
     )
     client.force_login(cast.viewer)

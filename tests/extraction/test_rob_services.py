@@ -193,7 +193,7 @@ def test_a_review_without_tools_uses_rob2_and_the_lead_picks_others(cast):
 
 
 def test_the_demo_answers_lead_the_algorithm_to_their_judgement():
-    from extraction.demo_rob import ANSWERS
+    from extraction.demo.rob import ANSWERS
     from extraction.rob import suggest_domain
 
     for domain, levels in ANSWERS.items():
@@ -202,7 +202,7 @@ def test_the_demo_answers_lead_the_algorithm_to_their_judgement():
 
 
 def test_the_demo_assesses_blinded_with_a_consensus_and_one_left_open(cast, outcome):
-    from extraction.demo_rob import demo_rob
+    from extraction.demo.rob import demo_rob
 
     for name in ("Alpha 2010", "Beta 2012", "Gamma 2015", "Delta 2018"):
         Study.objects.create(review=cast.review, name=name)

@@ -9,15 +9,8 @@ def expected_summary(cast):
     return {
         "title": "Ketamine for chronic pain",
         "team": 4,
-        "pipeline": {
-            "identified": None,
-            "duplicates_removed": None,
-            "screened": None,
-            "full_text": None,
-            "included": None,
-            "extracted": None,
-            "analysed": None,
-        },
+        "records": 0,
+        "duplicates_removed": 0,
     }
 
 

@@ -5,11 +5,13 @@ sends what the view enqueues on commit, as a real request would.
 """
 
 import re
+from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from extraction.models import Outcome, OutcomeData, Study
 from reviews.demo import DEMO_DATA
@@ -182,6 +184,27 @@ def test_the_status_fragment_reloads_the_page_when_the_run_ends(client, cast, ou
     assert done["HX-Refresh"] == "true"
 
 
+def test_polling_a_stuck_analysis_writes_nothing_and_the_lead_sends_it_again(
+    client, cast, outcome, django_capture_on_commit_callbacks
+):
+    analysis = services.analysis_create(outcome=outcome, name="Pain")
+    services.analysis_enqueue(analysis=analysis)  # never sent: no on-commit here
+    Analysis.objects.filter(pk=analysis.pk).update(updated=timezone.now() - timedelta(hours=1))
+    before = Analysis.objects.get(pk=analysis.pk)
+    client.force_login(cast.viewer)
+    page = client.get(url("analysis_status", cast.review, analysis.pk)).content.decode()
+    assert "Send it again" not in page
+    assert Analysis.objects.get(pk=analysis.pk).updated == before.updated
+    client.force_login(cast.lead)
+    assert (
+        "Send it again"
+        in client.get(url("analysis_status", cast.review, analysis.pk)).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("analysis_run", cast.review, analysis.pk))
+    assert Analysis.objects.get(pk=analysis.pk).status == "done"
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
@@ -250,3 +273,5 @@ def test_the_prisma_page_draws_the_diagram_in_the_background(
     for fmt, magic in (("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")):
         response = client.get(url("prisma_figure", review, fmt))
         assert response.content.startswith(magic), fmt
+    # Ten MEDLINE records imported, none screened: the page says so.
+    assert "Screening is not finished: 10 records still await title/abstract screening." in page

@@ -16,7 +16,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils.html import escape
 
-from .models import ExtractionForm, FieldType, FormField
+from ..models import ExtractionForm, FieldType, FormField
 
 YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
 CHOICE_TYPES = (FieldType.SINGLE_CHOICE, FieldType.MULTIPLE_CHOICE)

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 
-from reviews.demo import DEMO_TITLE
 from reviews.models import Membership, Review, Role
+from workspace.demo import DEMO_TITLE
 
 
 def test_demo_loads_once_and_prints_the_logins(db, capsys):

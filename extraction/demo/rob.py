@@ -6,10 +6,10 @@ pages and figures, and describe no real trial.
 
 from reviews.models import Review
 
-from .models import Outcome, Study
-from .rob import suggest_domain, suggest_overall
-from .services.rob import rob_save
-from .services.studies import studies_sync
+from ..models import Outcome, Study
+from ..rob import suggest_domain, suggest_overall
+from ..services.rob import rob_save
+from ..services.studies import studies_sync
 
 # Signalling-question answers that lead the RoB 2 algorithm to each judgement.
 ANSWERS = {

@@ -6,10 +6,10 @@ real trial.
 
 from reviews.models import Review
 
-from .models import Study
-from .services import entries as services
-from .services.form_builder import extraction_form_current
-from .services.studies import studies_sync
+from ..models import Study
+from ..services import entries as services
+from ..services.form_builder import extraction_form_current
+from ..services.studies import studies_sync
 
 # Answers to the default form, by field key, given to the studies in name order.
 ANSWERS = [

@@ -4,8 +4,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
-from .models import Comparison, Outcome
-from .services.outcomes import DERIVATION_METHODS, measure_problem
+from ..models import Comparison, Outcome
+from ..services.outcome_data import DERIVATION_METHODS
+from ..services.outcomes import measure_problem
 
 DIRECTIONS = [
     ("lower", "Lower values are better (e.g. pain, adverse events)"),
@@ -105,6 +106,11 @@ class DerivationForm(forms.Form):
         self.fields["method"].choices = [
             (key, spec.label) for key, spec in DERIVATION_METHODS.items() if spec.target == target
         ]
+        # Only the chosen method's numbers are fields, so the page renders every field it holds.
+        _, spec = self.method_spec()
+        wanted = {"method", *spec.inputs, *spec.options} if spec else {"method"}
+        for name in set(self.fields) - wanted:
+            del self.fields[name]
 
     def method_spec(self):
         method = self["method"].value() or self.fields["method"].choices[0][0]

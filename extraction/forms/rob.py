@@ -6,8 +6,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 
-from .rob import ANSWERS, TOOLS, Tool
-from .services.rob import OVERALL
+from ..rob import ANSWERS, TOOLS, Tool
+from ..services.rob import OVERALL
 
 
 def _tool_choice(tool: Tool) -> tuple[str, str]:

@@ -6,11 +6,10 @@ analyses, and matches no real trial.
 
 from reviews.models import Review
 
-from .models import DataType, EffectMeasure, Study
-from .outcomes.data import field_names
-from .services import outcomes as services
-from .services.outcomes import GridRow
-from .services.studies import studies_sync
+from ..models import DataType, EffectMeasure, Study
+from ..outcomes.data import field_names
+from ..services import outcome_data, outcomes
+from ..services.studies import studies_sync
 
 # The demo needs a handful of studies; those the demo's screening does not
 # give are added by name only.
@@ -48,10 +47,10 @@ HALLUCINATIONS = [
 def demo_outcomes(review: Review, lead) -> None:
     """Give the demo review its comparison, three outcomes and their (invented) data."""
     studies = _demo_studies(review)
-    comparison = services.comparison_create(
+    comparison = outcomes.comparison_create(
         review=review, name="IV ketamine vs control", experimental="IV ketamine", control="Control"
     )
-    pain = services.outcome_create(
+    pain = outcomes.outcome_create(
         comparison=comparison,
         name="Pain intensity",
         data_type=DataType.CONTINUOUS,
@@ -62,7 +61,7 @@ def demo_outcomes(review: Review, lead) -> None:
     )
     _enter(pain, studies, PAIN, lead)
     # One report gave only a 95% CI of the control mean: show a derived SD.
-    services.outcome_data_derive(
+    outcome_data.outcome_data_derive(
         data=pain.data.get(study=studies[2]),
         field="sd_ctrl",
         method="sd_from_ci",
@@ -70,7 +69,7 @@ def demo_outcomes(review: Review, lead) -> None:
         user=lead,
     )
     for name, data in (("Nausea", NAUSEA), ("Hallucinations", HALLUCINATIONS)):
-        outcome = services.outcome_create(
+        outcome = outcomes.outcome_create(
             comparison=comparison,
             name=name,
             data_type=DataType.DICHOTOMOUS,
@@ -93,7 +92,7 @@ def _demo_studies(review: Review) -> list[Study]:
 def _enter(outcome, studies, data, lead) -> None:
     names = field_names(outcome.data_type)
     rows = [
-        GridRow(study=study, values=dict(zip(names, map(str, values), strict=True)))
+        outcome_data.GridRow(study=study, values=dict(zip(names, map(str, values), strict=True)))
         for study, values in zip(studies, data, strict=False)
     ]
-    services.outcome_data_save_grid(outcome=outcome, rows=rows, user=lead)
+    outcome_data.outcome_data_save_grid(outcome=outcome, rows=rows, user=lead)

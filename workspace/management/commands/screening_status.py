@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from reviews.models import Review
 from screening import selectors
 from screening.models import Stage
+from synthesis.prisma import prisma_flow
 
 
 class Command(BaseCommand):
@@ -23,11 +24,12 @@ class Command(BaseCommand):
                 f"({c.included} onward, {c.excluded} excluded), {c.conflicts} open conflicts, "
                 f"{c.records - c.resolved - c.conflicts} still to screen"
             )
-        p = selectors.prisma_counts(found)
+        p = prisma_flow(found)
         self.stdout.write(
             f"PRISMA: screened {p.records_screened}, excluded {p.records_excluded}; "
             f"sought {p.reports_sought}, not retrieved {p.reports_not_retrieved}; "
-            f"assessed {p.reports_assessed}, excluded {sum(p.reports_excluded.values())}; included {p.included}"
+            f"assessed {p.reports_assessed}, excluded {sum(p.reports_excluded.values())}; "
+            f"studies included {p.studies_included} ({p.reports_included} reports)"
         )
         for label, n in p.reports_excluded.items():
             self.stdout.write(f"  excluded at full text, {label}: {n}")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from reviews.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
+from reviews.demo import DEMO_PASSWORD, DEMO_USERS
+from workspace.demo import demo_load
 
 
 class Command(BaseCommand):

@@ -1,0 +1,73 @@
+"""Reads that span the stages: the dashboard's pipeline, from the PRISMA counts."""
+
+from dataclasses import dataclass
+
+from extraction.selectors import studies_extracted
+from reviews.models import Review
+from synthesis.models import Analysis
+from synthesis.plots.prisma import PrismaFlow
+from synthesis.prisma import prisma_flow
+from synthesis.selectors import analysis_status_counts
+
+
+@dataclass(frozen=True)
+class PipelineStage:
+    key: str
+    label: str
+    count: int | None  # None: the stage has no data yet in this review
+    note: str = ""
+
+    @property
+    def started(self) -> bool:
+        return self.count is not None
+
+
+PIPELINE = (
+    ("identified", "Records identified"),
+    ("duplicates_removed", "Duplicates removed"),
+    ("screened", "Records screened"),
+    ("full_text", "Full texts assessed"),
+    ("included", "Studies included"),
+    ("extracted", "Studies extracted"),
+    ("analysed", "Analyses run"),
+)
+
+
+def review_pipeline(review: Review, flow: PrismaFlow | None = None) -> list[PipelineStage]:
+    """The review's pipeline with live counts, in PRISMA order.
+
+    The screening and inclusion counts are the PRISMA diagram's
+    (:func:`synthesis.prisma.prisma_flow`, passed in when the caller has it),
+    so the dashboard and the diagram never disagree. A stage with nothing in
+    it yet reports None.
+    """
+    flow = flow or prisma_flow(review)
+    statuses = analysis_status_counts(review)
+    counts = _counts(review, flow, statuses)
+    note = ", ".join(
+        f"{n} {Analysis.Status(status).label.lower()}"
+        for status, n in sorted(statuses.items())
+        if status != Analysis.Status.DONE
+    )
+    return [
+        PipelineStage(key, label, counts.get(key), note if key == "analysed" else "")
+        for key, label in PIPELINE
+    ]
+
+
+def _counts(review: Review, flow: PrismaFlow, statuses: dict[str, int]) -> dict[str, int]:
+    identified = sum(flow.identified_by_source.values()) + sum(
+        (flow.other_identified or {}).values()
+    )
+    if not identified:
+        return {}
+    counts = {"identified": identified, "duplicates_removed": flow.duplicates_removed}
+    later = {
+        "screened": flow.records_screened,
+        "full_text": flow.reports_assessed + flow.other_assessed,
+        "included": flow.studies_included,
+        "extracted": studies_extracted(review),
+        "analysed": statuses.get(Analysis.Status.DONE, 0),
+    }
+    # A later stage shows a number once something has reached it.
+    return counts | {key: n for key, n in later.items() if n}
