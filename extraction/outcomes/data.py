@@ -183,7 +183,7 @@ DATA_CLASSES: dict[DataType, type[OutcomeData]] = {
     DataType.O_MINUS_E: ObservedMinusExpected,
 }
 
-# How each field is named in messages ("SD must be greater than 0").
+# How each field is named in messages ("SD cannot be negative").
 LABELS = {
     "n": "n",
     "mean": "mean",

@@ -27,6 +27,7 @@ from extraction.outcomes import (
     Problem,
     data_class,
     log_ratio,
+    parse_outcome_csv,
     sd_from_ci,
     sd_from_difference_ci,
     sd_from_difference_se,
@@ -214,6 +215,11 @@ def test_o_minus_e_data_allow_a_variance_of_zero():
     # V = 0 is a study without events: no information, but nothing impossible
     assert ObservedMinusExpected(0.0, 0.0).validate() == []
     assert ObservedMinusExpected(None, 3.1).validate() == [Problem("o_minus_e", "O − E is missing")]
+
+
+def test_o_minus_e_data_read_from_a_csv():
+    rows = parse_outcome_csv("study,O-E,V\nEarly 1990,-2.5,10.25\n", "o_minus_e")
+    assert rows[0].data == ObservedMinusExpected(-2.5, 10.25)
 
 
 def test_data_class_takes_the_data_type_name():
