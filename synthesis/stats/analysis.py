@@ -9,6 +9,7 @@ both call it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -21,7 +22,7 @@ from extraction.outcomes.measures import DOUBLE_ZERO
 from . import small_study as tests
 from .effects import StudyEffects, double_zero, study_effects
 from .errors import NotEstimable
-from .inputs import Study, check_studies, columns, finite
+from .inputs import Study, Table, check_studies
 from .mantel_haenszel import mantel_haenszel
 from .method import Method
 from .pooling import NO_ESTIMATE, MetaAnalysis, inverse_variance, peto
@@ -105,25 +106,25 @@ def analyse(
 
 
 def _analyse(data_type, usable, left_out, method, leave_one_out, small_study) -> Result:
-    overall = fit(data_type, usable, method)
-    groups, differences = _subgroups(data_type, usable, method) if method.subgroups else ((), None)
+    table = Table.of(data_type, usable)
+    overall = fit(table, method)
+    groups, differences = _subgroups(table, method) if method.subgroups else ((), None)
     return Result(
         method=method,
         data_type=data_type,
         overall=overall,
-        studies=study_rows(data_type, usable, overall),
+        studies=study_rows(table, overall),
         left_out=tuple(left_out),
         subgroups=groups,
         subgroup_differences=differences,
-        leave_one_out=_leave_one_out(data_type, usable, method) if leave_one_out else (),
+        leave_one_out=_leave_one_out(table, method) if leave_one_out else (),
         small_study=_small_study(overall) if small_study else None,
     )
 
 
-def fit(data_type: DataType, studies: Sequence[Study], method: Method) -> Fit:
-    """The pooled analysis of checked ``studies`` (no subgroups, refits or tests)."""
-    labels = tuple(s.label for s in studies)
-    table = columns(data_type, studies)
+def fit(data: Table, method: Method) -> Fit:
+    """The pooled analysis of checked studies (no subgroups, refits or tests)."""
+    data_type, studies, labels, table = data.data_type, data.studies, data.labels, data.columns
     zero = method.zero_cells
     drop = zero.drop_double_zero and DOUBLE_ZERO in method.measure_info.zero_cell_rules
     if method.uses_mh:
@@ -180,37 +181,39 @@ def _no_estimate(data_type, studies, effects: StudyEffects, method: Method) -> s
 # --- study rows -----------------------------------------------------------------
 
 
-def study_rows(data_type: DataType, studies: Sequence[Study], overall: Fit) -> tuple:
-    """One :class:`StudyResult` per study, its z interval at the method's level."""
+def study_rows(data: Table, overall: Fit) -> tuple:
+    """One :class:`StudyResult` per study, its z interval at the method's level.
+
+    A value is None where it is not defined: every value of a study not pooled,
+    and a reported-scale limit whose exp() overflows.
+    """
     effects = overall.analysis.effects
     z = stats.norm.ppf(0.5 + overall.method.level / 2)
-    back = np.exp if effects.log_scale else (lambda x: x)
-    weights = overall.weights
-    rows = []
-    for i, item in enumerate(studies):
-        yi, vi = finite(effects.yi[i]), finite(effects.vi[i])
-        values = dict.fromkeys(("yi", "vi", "se", "ci_lower", "ci_upper", "effect"))
-        values |= {"effect_ci_lower": None, "effect_ci_upper": None}
-        note = ""
-        if effects.included[i] and yi is not None and vi is not None:
-            se = float(np.sqrt(vi))
-            lower, upper = yi - z * se, yi + z * se
-            values = {"yi": yi, "vi": vi, "se": se, "ci_lower": lower, "ci_upper": upper}
-            values |= {"effect": float(back(yi)), "effect_ci_lower": finite(back(lower))}
-            values["effect_ci_upper"] = finite(back(upper))
-        else:
-            note = study_note(data_type, item, overall.method)
-        rows.append(
-            StudyResult(
-                label=item.label,
-                subgroup=item.subgroup,
-                included=bool(effects.included[i]),
-                weight_percent=weights[i],
-                note=note,
-                **values,
-            )
+    se = np.sqrt(effects.vi)
+    values = {"yi": effects.yi, "vi": effects.vi, "se": se}
+    values |= {"ci_lower": effects.yi - z * se, "ci_upper": effects.yi + z * se}
+    for name, source in (("effect", "yi"), ("effect_ci_lower", "ci_lower")):
+        values[name] = np.exp(values[source]) if effects.log_scale else values[source]
+    values["effect_ci_upper"] = (
+        np.exp(values["ci_upper"]) if effects.log_scale else values["ci_upper"]
+    )
+    listed = {name: [_defined(v) for v in column.tolist()] for name, column in values.items()}
+    included, weights = effects.included.tolist(), overall.weights
+    return tuple(
+        StudyResult(
+            label=item.label,
+            subgroup=item.subgroup,
+            included=included[i],
+            weight_percent=weights[i],
+            note="" if included[i] else study_note(data.data_type, item, overall.method),
+            **{name: column[i] if included[i] else None for name, column in listed.items()},
         )
-    return tuple(rows)
+        for i, item in enumerate(data.studies)
+    )
+
+
+def _defined(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def study_note(data_type: DataType, item: Study, method: Method) -> str:
@@ -232,28 +235,27 @@ def study_note(data_type: DataType, item: Study, method: Method) -> str:
 # --- built on the fit -------------------------------------------------------------
 
 
-def _subgroups(data_type: DataType, studies: Sequence[Study], method: Method):
+def _subgroups(data: Table, method: Method):
     """Each subgroup pooled on its own (its own τ²) and the test for differences."""
-    names = list(dict.fromkeys(s.group for s in studies))
+    names = list(dict.fromkeys(s.group for s in data.studies))
     if len(names) < 2:
         return (), None
     groups = []
     for name in names:
-        members = [s for s in studies if s.group == name]
-        groups.append(
-            SubgroupResult(name, tuple(s.label for s in members), fit(data_type, members, method))
-        )
+        members = data.subset([s.group == name for s in data.studies])
+        groups.append(SubgroupResult(name, members.labels, fit(members, method)))
     differences = subgroup_differences({g.name: g.fit.analysis for g in groups})
     return tuple(groups), differences
 
 
-def _leave_one_out(data_type: DataType, studies: Sequence[Study], method: Method) -> tuple:
+def _leave_one_out(data: Table, method: Method) -> tuple:
     """The fit without each study in turn (metafor ``leave1out``), from two studies up."""
-    if len(studies) < 2:
+    k = len(data.studies)
+    if k < 2:
         return ()
     return tuple(
-        LeaveOneOut(s.label, fit(data_type, [o for o in studies if o is not s], method))
-        for s in studies
+        LeaveOneOut(item.label, fit(data.subset(np.arange(k) != i), method))
+        for i, item in enumerate(data.studies)
     )
 
 

@@ -169,10 +169,32 @@ def _measure_problems(item: Study, method: Method) -> list[InputProblem]:
     return [InputProblem(item.label, "sd_exp", message)]
 
 
-def columns(data_type: DataType, studies: Sequence[Study]) -> dict[str, np.ndarray]:
-    """The studies' data as one float array per field."""
-    rows = [item.data.to_dict() for item in studies]
-    return {name: np.array([row[name] for row in rows], float) for name in field_names(data_type)}
+@dataclass(frozen=True)
+class Table:
+    """Checked studies with their data as one float array per field (built once, then sliced)."""
+
+    data_type: DataType
+    studies: tuple[Study, ...]
+    columns: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, data_type: DataType, studies: Sequence[Study]) -> Table:
+        columns = {
+            name: np.array([getattr(item.data, name) for item in studies], float)
+            for name in field_names(data_type)
+        }
+        return cls(data_type, tuple(studies), columns)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(item.label for item in self.studies)
+
+    def subset(self, keep: Sequence[bool]) -> Table:
+        """The studies where ``keep`` is true, in their order."""
+        keep = np.asarray(keep, dtype=bool)
+        studies = tuple(item for item, kept in zip(self.studies, keep, strict=True) if kept)
+        columns = {name: values[keep] for name, values in self.columns.items()}
+        return Table(self.data_type, studies, columns)
 
 
 def finite(value) -> float | None:

@@ -9,6 +9,7 @@ where a value is not defined for the input, with the reason beside it
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -127,7 +128,7 @@ class Fit:
 
     @property
     def weights(self) -> tuple[float | None, ...]:
-        return tuple(finite(w) for w in self.analysis.weight_percent)
+        return tuple(w if math.isfinite(w) else None for w in self.analysis.weight_percent.tolist())
 
     def pooled_dict(self) -> dict:
         p = self.pooled
