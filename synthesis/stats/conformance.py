@@ -278,6 +278,7 @@ def run_case(case: dict) -> list[Mismatch | Refusal]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run every case of the file named in ``argv``; 0 when all pass, 1 otherwise, 2 on misuse."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
         print("usage: python -m synthesis.stats.conformance CASES.json", file=sys.stderr)

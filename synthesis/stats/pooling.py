@@ -170,6 +170,27 @@ class MetaAnalysis:
 
 
 def make_pooled(estimate, se, k, level, log_scale, *, t_df: int | None = None) -> Pooled:
+    """The pooled estimate's interval and test.
+
+    Parameters
+    ----------
+    estimate, se : float
+        On the analysis scale.
+    k : int
+        Studies pooled.
+    level : float
+        Confidence level.
+    log_scale : bool
+        Whether ``effect*`` take exp().
+    t_df : int, optional
+        Degrees of freedom of a t test and interval (HKSJ's k − 1); z otherwise.
+
+    Returns
+    -------
+    Pooled
+        estimate ± q·se with q the normal (or t) quantile at (1 + level)/2, the
+        Wald z (or t) statistic and its two-sided p.
+    """
     statistic = estimate / se
     if t_df is None:
         crit = stats.norm.ppf(0.5 + level / 2)
@@ -241,7 +262,14 @@ def heterogeneity_random(yi, vi, q: float, tau2: float, *, interval=None) -> Het
 def prediction_intervals(pooled: Pooled, tau2: float, k: int, level: float):
     """metafor's interval (z, or t(k−1) under HKSJ) and the t(k−2) Higgins-Thompson-Spiegelhalter one.
 
-    Neither exists for one study; the t(k − 2) one needs three.
+    Both are μ ± q·√(τ² + se²) on the analysis scale; with τ² = 0, metafor's
+    equals the confidence interval. Neither exists for one study; the t(k − 2)
+    one needs three.
+
+    References
+    ----------
+    Higgins JPT, Thompson SG, Spiegelhalter DJ (2009). J R Stat Soc A 172:137-159.
+    Cochrane Handbook 6.5 (2024), 10.10.4.3. metafor ``predict.rma``.
     """
     if k < 2:
         return None, None
@@ -276,6 +304,7 @@ def prediction_intervals(pooled: Pooled, tau2: float, k: int, level: float):
 
 
 def percent_weights(effects: StudyEffects, weights: np.ndarray) -> np.ndarray:
+    """Weights of the included studies in percent, aligned with ``effects.labels`` (NaN elsewhere)."""
     full = np.full(len(effects.labels), np.nan)
     full[effects.included] = 100 * weights / weights.sum()
     return full
@@ -313,11 +342,15 @@ def inverse_variance(
     -------
     MetaAnalysis
         Estimates on the analysis scale (log RR, log OR, ... for ratios).
+        With no included study, or an HKSJ standard error of 0 (every study
+        with the same estimate), ``pooled`` is None and ``not_estimable``
+        says why. One study has no heterogeneity and no prediction interval.
 
     Notes
     -----
     Q is always computed around the fixed-effect estimate with weights 1/vᵢ.
-    The τ² interval is the Q-profile interval.
+    The τ² interval is the Q-profile interval (None when a limit cannot be
+    bracketed).
 
     References
     ----------
@@ -399,6 +432,18 @@ def _tau2_interval(yi, vi, level: float) -> tuple[float, float] | None:
 
 
 def pool_weighted(yi, weights, estimate, k, ci_method, level, log_scale) -> Pooled:
+    """The interval and test of a weighted mean: Wald, or Hartung-Knapp-Sidik-Jonkman.
+
+    Notes
+    -----
+    Wald: se = √(1/Σwᵢ) with z. HKSJ (two studies or more): se² = Σwᵢ(yᵢ − μ)² /
+    ((k − 1) Σwᵢ) with t(k − 1), not truncated (metafor ``test = "knha"``).
+
+    References
+    ----------
+    Hartung J, Knapp G (2001). Stat Med 20:3875-3889. Sidik K, Jonkman JN (2002).
+    Stat Med 21:3153-3159.
+    """
     if ci_method == "hksj" and k > 1:
         se = np.sqrt(np.sum(weights * (yi - estimate) ** 2) / ((k - 1) * weights.sum()))
         return make_pooled(estimate, se, k, level, log_scale, t_df=k - 1)

@@ -131,12 +131,14 @@ class Fit:
         return tuple(w if math.isfinite(w) else None for w in self.analysis.weight_percent.tolist())
 
     def pooled_dict(self) -> dict:
+        """The pooled block: every field, None when the fit is not estimable."""
         p = self.pooled
         if p is None:
             return dict.fromkeys(POOLED_FIELDS) | {"k": self.k}
         return {name: getattr(p, name) for name in POOLED_FIELDS}
 
     def heterogeneity_dict(self) -> dict:
+        """The heterogeneity block and ``I2_reported`` (the method's I²)."""
         h = self.heterogeneity
         block = dict.fromkeys(HETEROGENEITY_FIELDS) if h is None else asdict(h)
         if h is None:
@@ -144,6 +146,7 @@ class Fit:
         return block | {"I2_reported": self.i2_reported}
 
     def prediction_dict(self) -> dict | None:
+        """The method's prediction interval with its ``kind`` and ``formula``, or None."""
         pi = self.prediction_interval
         if pi is None:
             return None
