@@ -20,7 +20,8 @@ Adding a measure
    ``python manage.py makemigrations extraction`` (the model's choices
    change) and commit the migration.
 5. ``tests/extraction/test_measures.py`` checks that every key has a label,
-   a known data type and pooling, and an effect size in the engine.
+   a known data type and pooling; ``tests/synthesis/stats/test_effects.py``
+   that the engine computes it from each of its data types.
 
 Adding a data type
 ------------------

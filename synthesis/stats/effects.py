@@ -19,9 +19,7 @@ import pandas as pd
 from scipy import special
 
 from extraction.outcomes.data import DataType
-from extraction.outcomes.measures import MEASURES, is_ratio
-
-RATIO_MEASURES = frozenset(key for key, measure in MEASURES.items() if measure.log_scale)
+from extraction.outcomes.measures import is_ratio
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,9 @@ def invalid_analyses(draw):
 @given(invalid_analyses())
 def test_impossible_data_are_refused_naming_the_study_and_the_field(case):
     studies, method, label, field = case
+    # one definition of impossible: the outcome data grid refuses the same cell
+    (target,) = [s for s in studies if s.label == label]
+    assert field in {p.field for p in target.data.validate() if not p.missing}
     try:
         analyse(studies, method)
     except EngineInputError as error:
