@@ -7,7 +7,7 @@ PORT ?= 8000
 # Laptop defaults for `make run`; production sets real values in the environment.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test bench install install-test install-bench chromium migrate demo worker lint clean
+.PHONY: run serve test bench install install-test install-bench chromium migrate demo worker lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,25 @@ run: demo
 	@echo "  Stop with Ctrl-C."
 	@echo
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-style on one machine: gunicorn (WhiteNoise serves the collected static
+# files) and one Celery worker with beat, against DATABASE_URL and REDIS_URL. The
+# rest (SECRET_KEY, ALLOWED_HOSTS, ...) comes from the environment: see README.
+serve: install
+	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then \
+		echo "make serve needs DATABASE_URL and REDIS_URL (and SECRET_KEY, ALLOWED_HOSTS): see README, Deployment."; \
+		exit 2; \
+	fi
+	$(PY) manage.py check --deploy
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@echo
+	@echo "  Prismatic is serving on http://$(HOST):$(PORT)/ (gunicorn and a Celery worker)."
+	@echo "  Stop with Ctrl-C."
+	@echo
+	@$(PY) -m celery -A config worker --beat --schedule $(VENV)/celerybeat-schedule --loglevel=info & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(PY) -m gunicorn config.wsgi --bind $(HOST):$(PORT)
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser.
 chromium:

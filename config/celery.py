@@ -2,29 +2,74 @@
 
 import logging
 import os
+import time
 
 from celery import Celery
+
+from .logs import connect_task_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("prismatic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+connect_task_signals()
+
+logger = logging.getLogger(__name__)
+
+# Broker URL -> monotonic time until which sends are not tried: once a send has
+# failed, "Run all analyses" must not wait for every analysis's timeout in turn.
+_unreachable_until: dict[str, float] = {}
 
 
 def enqueue(task, *, args: list, task_id: str, label: str) -> bool:
     """Send ``task``; with the broker down, log it and return False.
 
     The caller's row stays queued and its page says so, to be sent again later.
-    In-process (eager) runs raise, so a failing task is never hidden.
+    Settings bound the wait (BROKER_TIMEOUT, one retry), and for BROKER_RETRY_AFTER
+    seconds after a failure further sends give up at once. In-process (eager)
+    runs raise, so a failing task is never hidden.
     """
     from django.conf import settings
 
+    url = app.conf.broker_url
+    if not settings.CELERY_TASK_ALWAYS_EAGER and time.monotonic() < _unreachable_until.get(url, 0):
+        logger.warning("could not enqueue %s, the broker is unreachable; it stays queued", label)
+        return False
     try:
         task.apply_async(args=args, task_id=task_id)
     except Exception:
         if settings.CELERY_TASK_ALWAYS_EAGER:
             raise
-        logging.getLogger(__name__).exception("could not enqueue %s; it stays queued", label)
+        _unreachable_until[url] = time.monotonic() + settings.BROKER_RETRY_AFTER
+        logger.exception("could not enqueue %s; it stays queued", label)
         return False
+    _unreachable_until.pop(url, None)
     return True
+
+
+def broker_reachable() -> bool:
+    """Whether the broker answers within BROKER_TIMEOUT (always, with tasks in-process)."""
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return True
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=0, timeout=settings.BROKER_TIMEOUT)
+    except Exception:
+        return False
+    _unreachable_until.pop(app.conf.broker_url, None)
+    return True
+
+
+def worker_count() -> int:
+    """How many workers answer a ping within WORKER_PING_TIMEOUT (0 with tasks in-process)."""
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return 0
+    try:
+        return len(app.control.ping(timeout=settings.WORKER_PING_TIMEOUT))
+    except Exception:
+        return 0

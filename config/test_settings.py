@@ -21,3 +21,5 @@ MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: 
 # test database that lives in a file, never SQLite's in-memory one.
 if REDIS_URL and DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-worker.sqlite3")}  # noqa: F405
+# Requests and tasks log a line each at INFO; tests ask for them with caplog.
+LOGGING["loggers"]["prismatic"]["level"] = "WARNING"  # noqa: F405

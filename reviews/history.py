@@ -17,14 +17,20 @@ from django.db.models import Model
 from .models import Review
 
 _SOURCES: list[tuple[type[Model], str]] = []
+# Fields kept in a model's history but not worth a line on the page (hashes, counters).
+_HIDDEN: dict[type[Model], frozenset[str]] = {}
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def register(model: type[Model], review_lookup: str) -> None:
-    """Show ``model``'s history on its review's page; ``review_lookup`` leads to the review id."""
+def register(model: type[Model], review_lookup: str, *, hidden: tuple[str, ...] = ()) -> None:
+    """Show ``model``'s history on its review's page; ``review_lookup`` leads to the review id.
+
+    ``hidden`` fields are left off the page; a change of nothing else is not shown.
+    """
     if (model, review_lookup) not in _SOURCES:
         _SOURCES.append((model, review_lookup))
+    _HIDDEN[model] = frozenset(hidden)
 
 
 @dataclass(frozen=True)
@@ -48,15 +54,24 @@ class HistoryEntry:
 def review_history(review: Review, *, offset: int = 0, limit: int = 50) -> list[HistoryEntry]:
     """Changes to anything in ``review``, newest first, ``limit`` of them after ``offset``."""
     wanted = offset + limit
+    # Each stream is read lazily: changes of hidden fields only are skipped, so how
+    # many rows of each stream a page needs is not known in advance.
     streams = [
         model.history.filter(**{lookup: review.pk})
         .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:wanted]
+        .order_by("-history_date", "-history_id")
+        .iterator(chunk_size=max(wanted, 100))
         for model, lookup in _SOURCES
     ]
     newest = merge(*streams, key=lambda row: row.history_date, reverse=True)
-    rows = list(islice(newest, offset, wanted))
-    return [_entry(row) for row in rows]
+    entries = (_entry(row) for row in newest)
+    shown = (entry for entry in entries if entry.action != "changed" or entry.changes)
+    return list(islice(shown, offset, wanted))
+
+
+def _name(instance) -> str:
+    """A user by username, anything else as it prints itself."""
+    return getattr(instance, "username", None) or str(instance)
 
 
 def _entry(row) -> HistoryEntry:
@@ -78,7 +93,8 @@ def _changes(row, model) -> tuple[FieldChange, ...]:
     previous = row.prev_record
     if previous is None:
         return ()
-    delta = row.diff_against(previous)
+    hidden = _HIDDEN.get(model, frozenset())
+    delta = row.diff_against(previous, excluded_fields=hidden)
     return tuple(
         FieldChange(
             field=str(model._meta.get_field(change.field).verbose_name),
@@ -91,6 +107,9 @@ def _changes(row, model) -> tuple[FieldChange, ...]:
 
 def _display(model, field_name: str, value) -> str:
     field = model._meta.get_field(field_name)
+    if field.is_relation and value is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return _name(related) if related is not None else f"#{value} (deleted)"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):

@@ -48,6 +48,7 @@ NAV = [
         ("analysis_detail", "analysis_settings"),
     ),
     ("prisma_diagram", (), "PRISMA", Ability.VIEW, ()),
+    ("review_export", (), "Export", Ability.VIEW, ()),
 ]
 # The review's own pages, in a menu beside the stages.
 REVIEW_MENU = [

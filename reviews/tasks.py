@@ -26,7 +26,7 @@ def review_summary_task(review_id: int) -> dict:
 @shared_task(bind=True, max_retries=3, default_retry_delay=10)
 def import_batch_task(self, batch_id: int) -> dict:
     """Import one uploaded export (see ``services.import_batch_run``), reporting progress."""
-    from .services import import_batch_run
+    from .services import import_batch_fail, import_batch_run
 
     def progress(records: int, fraction: float) -> None:
         self.update_state(state="PROGRESS", meta={"records": records, "fraction": fraction})
@@ -34,5 +34,8 @@ def import_batch_task(self, batch_id: int) -> dict:
     try:
         batch = import_batch_run(batch_id=batch_id, progress=progress)
     except OperationalError as error:  # database briefly unreachable: try again
+        if self.request.retries >= self.max_retries:
+            import_batch_fail(batch_id=batch_id, reason=f"the database stayed unreachable: {error}")
+            raise
         raise self.retry(exc=error) from error
     return {"status": batch.status, "records": batch.record_count, "error": batch.error}

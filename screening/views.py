@@ -286,7 +286,14 @@ def reason_toggle(request, review, reason_id: int):
 def full_text_edit(request, review, record_id: int):
     record = review_object(Record, review, record_id)
     form = FullTextForm(request.POST, request.FILES)
-    if form.is_valid():
+    if (
+        form.is_valid()
+        and form.cleaned_data["not_retrieved_reason"]
+        and not request.membership.is_lead
+    ):
+        # "Not retrieved" takes the record out of full-text screening and counts in PRISMA.
+        messages.error(request, "Only the lead marks a full text as not retrieved.")
+    elif form.is_valid():
         services.full_text_save(record=record, user=request.user, **form.cleaned_data)
         messages.success(request, "Full text saved.")
     else:

@@ -10,4 +10,5 @@ class SynthesisConfig(AppConfig):
 
         from .models import Analysis
 
-        history.register(Analysis, "review_id")
+        # A run moves status and hash several times; the page shows the status changes.
+        history.register(Analysis, "review_id", hidden=("input_hash", "attempts"))

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from config.celery import broker_reachable
 from extraction import selectors as extraction_selectors
 from extraction.selectors import outcome_dataset
 from reviews.permissions import Ability, review_object, review_view
@@ -58,6 +59,7 @@ def analysis_detail(request, review, analysis_id: int):
         "page": selectors.results_page(analysis),
         "figures": selectors.figure_kinds(analysis),
         "is_lead": request.membership.is_lead,
+        "task_system_down": _task_system_down(analysis),
         "settings_words": reporting.settings_words(
             analysis.settings, subgroup_variable=analysis.outcome.subgroup_variable
         ),
@@ -73,11 +75,20 @@ def analysis_status(request, review, analysis_id: int):
     (a beat task) or by the lead's "Send it again" (``analysis_run``).
     """
     analysis = _analysis(review, analysis_id)
-    context = {"review": review, "analysis": analysis, "is_lead": request.membership.is_lead}
+    context = {
+        "review": review,
+        "analysis": analysis,
+        "is_lead": request.membership.is_lead,
+        "task_system_down": _task_system_down(analysis),
+    }
     response = render(request, "synthesis/analysis_status.html", context)
     if not analysis.in_progress:
         response["HX-Refresh"] = "true"  # reload the whole page to show the results
     return response
+
+
+def _task_system_down(analysis: Analysis) -> bool:
+    return analysis.status == Analysis.Status.QUEUED and not broker_reachable()
 
 
 @review_view(Ability.VIEW, write=Ability.MANAGE)

@@ -7,6 +7,7 @@ and so does a URL keyword this file has no sample object for.
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from extraction.models import Comparison, ExtractionForm, FormField, FormSection, Outcome, Study
@@ -15,6 +16,7 @@ from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
 from screening.models import FullText
 from synthesis.models import Analysis
 from synthesis.services import analysis_create
+from workspace.models import Export
 
 VISITORS = ["anonymous", "outsider", "viewer", "reviewer", "lead"]
 
@@ -82,6 +84,14 @@ def sample_analysis(review: Review) -> Analysis:
     return review.analyses.first() or analysis_create(outcome=sample_outcome(review), name="Pain")
 
 
+def sample_export(review: Review) -> Export:
+    """The lead's bundle: only its maker downloads it, everyone else is sent back."""
+    lead = review.memberships.filter(role=Role.LEAD).first().user
+    return review.exports.first() or Export.objects.create(
+        review=review, created_by=lead, scope=Export.Scope.FULL, status=Export.Status.DONE
+    )
+
+
 # How to find (or make) an object of a given review for each URL keyword besides review_id.
 SAMPLES = {
     "member_id": lambda review: review.memberships.filter(role=Role.REVIEWER).first().pk,
@@ -97,6 +107,7 @@ SAMPLES = {
     "field_id": lambda review: sample_field(review).pk,
     "tool_key": lambda review: "rob2",  # not an object: see NOT_OBJECTS
     "analysis_id": lambda review: sample_analysis(review).pk,
+    "export_id": lambda review: sample_export(review).pk,
     "kind": lambda review: "forest",  # not an object
     "fmt": lambda review: "png",  # not an object
 }
@@ -111,6 +122,7 @@ def names_an_object(pattern: URLPattern) -> bool:
 # Views outside any review: the status each visitor gets on GET.
 SITE_WIDE = {
     "login": {"anonymous": 200, "member": 200},
+    "healthz": {"anonymous": 200, "member": 200},
     "logout": {"anonymous": 405, "member": 405},  # log out is POST only
     "password_change": {"anonymous": 302, "member": 200},
     "password_change_done": {"anonymous": 302, "member": 200},
@@ -216,6 +228,7 @@ def test_an_object_of_another_review_is_not_found(client, cast, other_review, pa
 
 @pytest.mark.parametrize("visitor", ["anonymous", "member"])
 @pytest.mark.parametrize("pattern", SITE_PATTERNS, ids=lambda p: p.name)
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)  # /healthz: no worker needed to answer 200
 def test_site_wide_url_status(client, cast, pattern, visitor):
     assert pattern.name in SITE_WIDE, f"add the expected statuses of {pattern.name!r} to SITE_WIDE"
     if visitor == "member":

@@ -1,14 +1,29 @@
-"""Writes that span the stages: creating a review with every stage's defaults, and saving
-its settings with what each change does to the stages."""
+"""Writes that span the stages: creating a review with every stage's defaults, saving
+its settings with what each change does to the stages, and building a review's export
+bundle in the background."""
 
-from django.db import transaction
+import hashlib
+import logging
+import tempfile
+import uuid
+
+from django.core.files import File
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
+from config.celery import enqueue
 from extraction.services.form_builder import extraction_form_create_default
 from reviews.models import Membership, Review, Role
 from screening.highlight import parse_terms
 from screening.models import Decision, Resolution
 from screening.services import exclusion_reasons_create_defaults, records_settle
+
+from .exports.bundle import PARTS, build_bundle
+from .exports.scope import Scope
+from .models import Export, export_path
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -25,6 +40,87 @@ def review_create(*, user, **fields) -> Review:
     exclusion_reasons_create_defaults(review=review)
     extraction_form_create_default(review=review, user=user)
     return review
+
+
+# Exports: a bundle built in the background, its progress on the row the page polls
+
+
+def export_create(*, review: Review, membership: Membership) -> Export:
+    """Queue a bundle of ``review`` for ``membership``; the task is sent once this commits.
+
+    A lead's bundle holds the whole review; anyone else's leaves out other
+    reviewers' decisions on records not yet resolved (see ``exports.scope``).
+    """
+    scope = Export.Scope.FULL if Scope(review, membership).full else Export.Scope.MEMBER
+    export = Export.objects.create(
+        review=review, created_by=membership.user, scope=scope, task_id=str(uuid.uuid4())
+    )
+    export_id, task_id = export.pk, export.task_id
+    transaction.on_commit(lambda: _send_export(export_id, task_id))
+    return export
+
+
+def _send_export(export_id: int, task_id: str) -> None:
+    from .tasks import export_build_task
+
+    enqueue(export_build_task, args=[export_id], task_id=task_id, label=f"export {export_id}")
+
+
+def export_build(*, export_id: int) -> Export:
+    """Build the bundle into a temporary file, then store it; failures end as failed, in words."""
+    export = Export.objects.select_related("review", "created_by").get(pk=export_id)
+    if export.status == Export.Status.DONE:
+        return export
+    membership = Membership.objects.filter(review=export.review, user=export.created_by).first()
+    if membership is None:
+        return export_fail(export=export, error="You are no longer on this review's team.")
+    export.status, export.error = Export.Status.RUNNING, ""
+    export.save(update_fields=["status", "error"])
+    scope = Scope(export.review, membership)
+    try:
+        with tempfile.TemporaryFile() as handle:
+            build_bundle(scope, handle, progress=_progress_saver(export))
+            handle.seek(0)
+            digest = _sha256(handle)
+            export.file.save(export_path(export, ""), File(handle), save=False)
+    except DatabaseError:
+        raise
+    except Exception as error:  # say what broke on the page; the log has the traceback
+        logger.exception("export %s could not be built", export_id)
+        return export_fail(export=export, error=f"The bundle could not be built: {error}")
+    export.status, export.progress, export.step = Export.Status.DONE, 100, ""
+    export.size, export.sha256, export.finished = export.file.size, digest, timezone.now()
+    export.save(update_fields=["status", "progress", "step", "file", "size", "sha256", "finished"])
+    return export
+
+
+def _progress_saver(export: Export):
+    def save(percent: int, step: str) -> None:
+        export.progress, export.step = percent, step[:200]
+        export.save(update_fields=["progress", "step"])
+
+    return save
+
+
+def _sha256(handle) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def export_fail(*, export: Export, error: str) -> Export:
+    export.status, export.error, export.finished = Export.Status.FAILED, error, timezone.now()
+    export.save(update_fields=["status", "error", "finished"])
+    return export
+
+
+def export_write(
+    *, review: Review, stream, membership: Membership | None = None, parts=PARTS, progress=None
+) -> dict[str, str]:
+    """Write ``review``'s bundle into ``stream`` now (the command line): {path: sha256}."""
+    return build_bundle(Scope(review, membership), stream, progress=progress, parts=parts)
 
 
 def review_settings_update(*, review: Review, form) -> list[str]:

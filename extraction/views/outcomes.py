@@ -1,7 +1,5 @@
 """Comparisons and outcomes (the lead), outcome data grid, CSV upload and the derive helper."""
 
-import csv
-import io
 import json
 
 from django.contrib import messages
@@ -11,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from reviews.permissions import Ability, has_ability, review_object, review_view
+from reviews.spreadsheets import csv_text
 
 from .. import selectors
 from ..forms.outcomes import ComparisonForm, DerivationForm, OutcomeCSVForm, OutcomeForm
@@ -165,10 +164,7 @@ def outcome_data_csv(request, review, outcome_id: int):
 def outcome_data_csv_template(request, review, outcome_id: int):
     """The upload's header, then a line per study with the data saved so far."""
     outcome = _outcome(review, outcome_id)
-    header = _csv_header(outcome)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    rows = []
     for line in selectors.outcome_grid(outcome):
         values = line.data.values if line.data else {}
         subgroup = [line.data.subgroup if line.data else ""] if outcome.subgroup_variable else []
@@ -176,8 +172,9 @@ def outcome_data_csv_template(request, review, outcome_id: int):
             "" if values.get(name) is None else values[name]
             for name in field_names(outcome.data_type)
         ]
-        writer.writerow([line.study.name, *cells, *subgroup])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        rows.append([line.study.name, *cells, *subgroup])
+    text = csv_text(_csv_header(outcome), rows)  # formula-like cells neutralised
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     name = "".join(c if c.isalnum() else "-" for c in outcome.name.lower()).strip("-")
     response["Content-Disposition"] = f'attachment; filename="outcome-{name or outcome.pk}.csv"'
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -66,7 +67,7 @@ class RecordReader:
         try:
             for record in FORMATS[self.format].parse(self._source):
                 count += 1
-                yield record
+                yield self._without_nul(record)
             if count == 0 and self._source.sample.strip():
                 raise self._source.error(f"no records found; is this really {self.format}?")
         except UnicodeDecodeError as exc:
@@ -75,6 +76,24 @@ class RecordReader:
             raise self._source.error("structure nested too deeply") from None
         finally:
             self.close()
+
+    def _without_nul(self, record: ParsedRecord) -> ParsedRecord:
+        """The record with NUL characters removed, and a warning naming its line.
+
+        A NUL is never part of a bibliographic field (it comes from a broken
+        export or a binary pasted in), and databases refuse it in text.
+        """
+        if "\\x00" not in repr(record):  # repr escapes NUL: one scan of the whole record
+            return record
+        self._source.warn(record.line, "NUL characters removed from this record")
+        return replace(
+            record,
+            **{
+                name: _strip_nul(getattr(record, name))
+                for name in record.__slots__
+                if name not in ("year", "line")
+            },
+        )
 
     def __enter__(self) -> RecordReader:
         return self
@@ -146,3 +165,11 @@ def read_records(
         encoding=encoding,
         close_stream=close_stream,
     )
+
+
+def _strip_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, tuple):
+        return tuple(_strip_nul(item) for item in value)
+    return value

@@ -80,6 +80,33 @@ def _bomless_utf16(sample: bytes) -> str:
     return ""
 
 
+# Files that are containers of other files, by their first bytes. An archive
+# can hold readable text (an uncompressed ZIP of a RIS file shows its records
+# between binary headers), so it is refused before any parser sees it.
+CONTAINERS = (
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"PK\x05\x06", "an empty ZIP archive"),
+    (b"PK\x07\x08", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"BZh", "a bzip2-compressed file"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
+    (b"%PDF-", "a PDF"),
+)
+
+
+def container_kind(head: bytes) -> str | None:
+    """What kind of archive, compressed file or document ``head`` starts, or None."""
+    for magic, kind in CONTAINERS:
+        if head.startswith(magic):
+            return kind
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "a tar archive"
+    return None
+
+
 class TextSource:
     """A decoded export file, read once, front to back.
 
@@ -108,6 +135,11 @@ class TextSource:
         self.warnings: list[tuple[int, str]] = []
         self._raw = _CountingReader(stream, self, max_bytes)
         head = self._raw.read_head(SAMPLE_BYTES)
+        if kind := container_kind(head):
+            raise self.error(
+                f"this is {kind}, not a text export: take the export out of it and upload that",
+                1,
+            )
         if encoding:
             self.encoding, self._codec = encoding, encoding
         else:

@@ -1,6 +1,8 @@
 """Importing a database export: upload, preview, then one atomic import with dedup."""
 
 import hashlib
+import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,7 +11,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -24,6 +26,8 @@ from ..signals import records_imported
 from .duplicates import DedupSummary, dedup_run
 
 PREVIEW_RECORDS = 5
+# The preview reads files up to this size whole, to count their records (about a second).
+COUNT_BYTES = 20 * 1024 * 1024
 CHUNK = 5000
 ANALYZE_AFTER = 1000  # records; smaller imports leave the planner's statistics alone
 
@@ -37,6 +41,7 @@ class ImportPreview:
     records: list[ParsedRecord] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     error: str = ""
+    count: int | None = None  # every record of the file; None when too large to count here
 
 
 @transaction.atomic
@@ -56,7 +61,8 @@ def import_batch_create(
     _check_size(upload)
     digest = _sha256(upload)
     _check_not_imported(review, digest, upload.name)
-    preview = _preview(upload, format=format or None, filename=upload.name)
+    # The upload checks the start of the file; its page counts (and checks) the whole.
+    preview = _preview(upload, format=format or None, filename=upload.name, count=False)
     if preview.error:
         raise ValidationError(preview.error)
     batch = ImportBatch(
@@ -147,7 +153,13 @@ def import_batch_run(*, batch_id: int, progress: Progress | None = None) -> Impo
             _finish(batch, count=count, reader=reader, summary=summary)
             records_imported.send(sender=ImportBatch, review=batch.review, batch=batch)
     except ParseError as error:
-        _fail(batch, error)
+        _fail(batch, str(error), error.line)
+        return batch
+    except OperationalError:
+        raise  # the database is briefly unreachable: the task tries again
+    except Exception as error:  # anything else must still leave the batch failed, with words
+        logging.getLogger(__name__).exception("import %s failed", batch_id)
+        _fail(batch, _unexpected(batch, error), None)
         return batch
     if count >= ANALYZE_AFTER:
         analyze_tables()
@@ -196,10 +208,24 @@ def _finish(batch: ImportBatch, *, count: int, reader, summary: DedupSummary) ->
     batch.save()
 
 
-def _fail(batch: ImportBatch, error: ParseError) -> None:
+def import_batch_fail(*, batch_id: int, reason: str) -> ImportBatch:
+    """Mark an import failed that its task gave up on (the database stayed unreachable)."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.status != ImportBatch.Status.DONE:
+        _fail(batch, reason, None)
+    return batch
+
+
+def _fail(batch: ImportBatch, message: str, line: int | None) -> None:
     batch.status = ImportBatch.Status.FAILED
-    batch.error, batch.error_line, batch.finished = str(error), error.line, timezone.now()
+    batch.error, batch.error_line, batch.finished = message, line, timezone.now()
     batch.save(update_fields=["status", "error", "error_line", "finished"])
+
+
+def _unexpected(batch: ImportBatch, error: Exception) -> str:
+    if isinstance(error, DatabaseError):
+        return f"{batch.file_name}: the database refused a value of this file ({error})."
+    return f"{batch.file_name}: the import stopped on an unexpected error ({type(error).__name__}: {error})."
 
 
 def _enqueue(batch_id: int, task_id: str) -> None:
@@ -209,16 +235,29 @@ def _enqueue(batch_id: int, task_id: str) -> None:
 
 
 def _preview(
-    handle, *, format: str | None, filename: str, limit: int = PREVIEW_RECORDS
+    handle, *, format: str | None, filename: str, limit: int = PREVIEW_RECORDS, count: bool = True
 ) -> ImportPreview:
     try:
         reader = read_records(
             handle, format=format, filename=filename, max_bytes=settings.IMPORT_MAX_BYTES
         )
-        records = list(islice(reader, limit))
+        stream = iter(reader)
+        records = list(islice(stream, limit))
+        count = (
+            len(records) + sum(1 for _ in stream)
+            if count and _size(handle) <= COUNT_BYTES
+            else None
+        )
     except ParseError as error:
         return ImportPreview(format="", encoding="", error=str(error))
-    return ImportPreview(reader.format, reader.encoding, records, list(reader.warnings))
+    return ImportPreview(
+        reader.format, reader.encoding, records, list(reader.warnings), count=count
+    )
+
+
+def _size(handle) -> int:
+    size = getattr(handle, "size", None)
+    return size if size is not None else os.fstat(handle.fileno()).st_size
 
 
 def _check_size(upload: UploadedFile) -> None:

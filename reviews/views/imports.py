@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 
+from config.celery import broker_reachable
 from reviews.importers import FORMATS
 
 from .. import selectors, services
@@ -78,6 +79,12 @@ def import_progress(request, review, batch_id: int):
 
 
 def _progress(batch: ImportBatch) -> dict:
+    if batch.status == ImportBatch.Status.QUEUED:
+        return {
+            "progress_records": None,
+            "progress_percent": None,
+            "task_system_down": not broker_reachable(),
+        }
     if batch.status != ImportBatch.Status.RUNNING or not batch.task_id:
         return {"progress_records": None, "progress_percent": None}
     info = AsyncResult(batch.task_id).info

@@ -40,6 +40,7 @@ def record_detail(request, review, record_id: int):
 
 def _int(value) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**63 else None  # an id, and one the database can hold

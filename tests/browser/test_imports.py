@@ -26,8 +26,9 @@ def test_the_lead_imports_a_search_with_a_preview(page, cast, screenshot_dir, ea
 
     expect(page.locator("#preview li")).to_have_count(5)
     expect(page.locator("#format")).to_contain_text("pubmed")
+    expect(page.locator("#preview-count")).to_contain_text("10 records will be imported.")
     page.screenshot(path=screenshot_dir / "preview.png", full_page=True)
-    page.get_by_role("button", name="Import all records").click()
+    page.get_by_role("button", name="Import 10 records").click()
 
     expect(page.locator("#status")).to_have_text("Imported")
     expect(page.locator("#record-count")).to_contain_text("10")

@@ -117,3 +117,44 @@ def test_the_suite_runs_on_the_configured_database():
 def test_a_bad_boolean_is_named(value):
     result = run_django("", {"DEBUG": value})
     assert "DEBUG must be a boolean" in result.stderr
+
+
+EMAIL = "from django.conf import settings as s; print(json.dumps([s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL]))"
+
+
+def test_mail_goes_to_the_console_by_default():
+    result = run_django("import json;" + EMAIL, {"DEBUG": "1"})
+    assert json.loads(result.stdout)[0] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_mail_goes_through_smtp_when_a_host_is_named():
+    values = {
+        "DEBUG": "0",
+        **PRODUCTION,
+        "EMAIL_HOST": "smtp.example.org",
+        "EMAIL_PORT": "2525",
+        "EMAIL_HOST_USER": "prismatic",
+        "EMAIL_HOST_PASSWORD": "s3cret",
+        "DEFAULT_FROM_EMAIL": "Reviews <reviews@example.org>",
+    }
+    result = run_django("import json;" + EMAIL, values)
+    assert json.loads(result.stdout) == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.org",
+        2525,
+        "prismatic",
+        True,
+        "Reviews <reviews@example.org>",
+    ]
+
+
+def test_uploads_go_to_the_storage_the_environment_names():
+    code = 'from django.core.files.storage import storages; d = storages["default"]; print(type(d).__name__, d.location, d.base_url)'
+    options = '{"location": "/srv/shared/prismatic", "base_url": "/never-served/"}'
+    result = run_django(code, {"DEBUG": "1", "STORAGE_OPTIONS": options})
+    assert result.stdout.split() == ["FileSystemStorage", "/srv/shared/prismatic", "/never-served/"]
+
+
+def test_bad_storage_options_are_named():
+    result = run_django("", {"DEBUG": "1", "STORAGE_OPTIONS": "{location: x}"})
+    assert "STORAGE_OPTIONS must be a JSON object" in result.stderr

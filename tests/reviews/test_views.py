@@ -149,3 +149,38 @@ def test_the_history_page_covers_decisions_and_outcome_data(client, cast):
         for entry in client.get(reverse("review_history", args=[cast.review.pk])).context["entries"]
     }
     assert {"decision", "study", "comparison", "outcome", "outcome data"} <= models
+
+
+def test_an_analysis_run_shows_in_the_history_as_its_status_changes_only(client, cast):
+    from synthesis import services as synthesis
+    from tests.synthesis.test_services import make_outcome
+
+    analysis = synthesis.analysis_create(outcome=make_outcome(cast.review), name="Pain")
+    synthesis.analysis_enqueue(analysis=analysis)
+    synthesis.analysis_run(analysis_id=analysis.pk)
+    client.force_login(cast.lead)
+    page = client.get(reverse("review_history", args=[cast.review.pk]))
+    runs = [e for e in page.context["entries"] if e.model == "analysis" and e.action == "changed"]
+    assert [[(c.field, c.old, c.new) for c in e.changes] for e in reversed(runs)] == [
+        [("status", "Draft", "Queued")],
+        [("status", "Queued", "Running")],
+        [("status", "Running", "Done")],
+    ]
+    assert analysis.__class__.objects.get(pk=analysis.pk).input_hash not in page.content.decode()
+
+
+def test_the_history_names_people_not_ids(client, cast):
+    from extraction.models import Comparison, Outcome, OutcomeData, Study
+
+    study = Study.objects.create(review=cast.review, name="Doe 2020")
+    comparison = Comparison.objects.create(review=cast.review, name="Drug vs placebo")
+    outcome = Outcome.objects.create(
+        comparison=comparison, name="Pain", data_type="generic", measure="MD"
+    )
+    data = OutcomeData.objects.create(outcome=outcome, study=study, values={"estimate": 1, "se": 1})
+    data.entered_by = cast.reviewer1
+    data.save()
+    client.force_login(cast.lead)
+    entries = client.get(reverse("review_history", args=[cast.review.pk])).context["entries"]
+    change = next(e for e in entries if e.model == "outcome data" and e.action == "changed")
+    assert [(c.old, c.new) for c in change.changes] == [("—", "bob")]

@@ -1,0 +1,151 @@
+"""The ``references/`` part: RIS files a reference manager (Zotero, EndNote) takes back,
+with the review's labels (include, exclude, reason, stage) as keywords and notes.
+
+The RIS written here reads back through ``reviews.importers.read_records`` to
+the same records (a test checks it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from extraction.models import Study
+from reviews.importers.ris import REFERENCE_TYPES
+from reviews.models import Record
+from screening.models import Resolution, Stage, Verdict
+
+from .scope import Scope, review_decisions
+from .tables import CHUNK
+
+TYPES = {label: tag for tag, label in REFERENCE_TYPES.items()}
+STAGE_WORDS = {Stage.TITLE_ABSTRACT: "title/abstract", Stage.FULL_TEXT: "full text"}
+_LOOKS_LIKE_A_TAG = re.compile(r"^[A-Z][A-Z0-9]  -")
+
+
+def _line(tag: str, value) -> list[str]:
+    text = " ".join(str(value).split()) if tag != "AB" else str(value).strip()
+    if not text:
+        return []
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # a continuation line that looks like a tag would open a field of its own
+    rest = [f" {line}" if _LOOKS_LIKE_A_TAG.match(line) else line for line in lines[1:]]
+    return [f"{tag}  - {lines[0]}", *rest]
+
+
+def _pages(pages: str) -> list[str]:
+    start, _, end = pages.partition("-")
+    return _line("SP", start) + _line("EP", end)
+
+
+def ris_entry(record: Record, *, keywords: Iterable[str] = (), notes: Iterable[str] = ()) -> str:
+    """One record as RIS, its own keywords first, then ``keywords`` and ``notes``."""
+    lines = [f"TY  - {TYPES.get(record.publication_type, 'JOUR')}"]
+    lines += _line("TI", record.title)
+    for author in record.authors or ():
+        lines += _line("AU", author)
+    lines += _line("PY", record.year or "")
+    lines += _line("T2", record.journal)
+    lines += _line("VL", record.volume) + _line("IS", record.issue) + _pages(record.pages)
+    lines += _line("DO", record.doi)
+    lines += _identifiers(record)
+    lines += _line("LA", record.language) + _line("UR", record.url)
+    for keyword in [*(record.keywords or ()), *keywords]:
+        lines += _line("KW", keyword)
+    lines += _line("AB", record.abstract)
+    for note in [f"Prismatic record {record.pk}", *notes]:
+        lines += _line("N1", note)
+    return "\n".join([*lines, "ER  - ", "", ""])
+
+
+def _identifiers(record: Record) -> list[str]:
+    """CENTRAL id (or PMID) as AN, the PMID as C5 and the Embase number as U2, as
+    the Cochrane Library and Embase.com write them."""
+    lines = _line("AN", record.central_id or record.pmid)
+    if record.central_id and record.pmid:
+        lines += _line("C5", record.pmid)
+    if record.embase_id:
+        lines += _line("U2", f"L{record.embase_id}")
+    return lines
+
+
+def _labels(resolutions: dict[str, Resolution]) -> list[str]:
+    labels = []
+    for stage, resolution in sorted(resolutions.items()):
+        words = STAGE_WORDS[stage]
+        labels.append(f"Prismatic: {words}: {resolution.get_verdict_display().lower()}")
+        if resolution.reason_id:
+            labels.append(f"Prismatic: reason: {resolution.reason.label}")
+    return labels
+
+
+def _resolutions(records: list[Record]) -> dict[int, dict[str, Resolution]]:
+    found: dict[int, dict[str, Resolution]] = defaultdict(dict)
+    rows = Resolution.objects.filter(record__in=records).select_related("reason")
+    for resolution in rows:
+        found[resolution.record_id][resolution.stage] = resolution
+    return found
+
+
+def _decision_notes(scope: Scope, records: list[Record]) -> dict[int, list[str]]:
+    notes: dict[int, list[str]] = defaultdict(list)
+    decisions = (
+        review_decisions(scope).filter(record__in=records).select_related("reviewer", "reason")
+    )
+    for d in decisions:
+        reason = f" ({d.reason.label})" if d.reason_id else ""
+        note = f": {d.note}" if d.note else ""
+        notes[d.record_id].append(
+            f"{d.reviewer.username}, {STAGE_WORDS[d.stage]}: {d.get_verdict_display()}{reason}{note}"
+        )
+    return notes
+
+
+def _chunks(queryset) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in queryset.iterator(chunk_size=CHUNK):
+        batch.append(record)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def labelled(scope: Scope, queryset, *, decisions: bool = True) -> Iterator[str]:
+    """RIS entries of ``queryset``'s records with their resolutions as keywords and, when
+    ``decisions``, the decisions this scope may see as notes."""
+    for records in _chunks(queryset):
+        resolutions = _resolutions(records)
+        notes = _decision_notes(scope, records) if decisions else {}
+        for record in records:
+            yield ris_entry(
+                record, keywords=_labels(resolutions[record.pk]), notes=notes.get(record.pk, ())
+            )
+
+
+def all_records(scope: Scope) -> Iterator[str]:
+    """Every unique record (duplicates merged into it are not repeated)."""
+    records = Record.objects.filter(review=scope.review, duplicate_of__isnull=True)
+    yield from labelled(scope, records.order_by("batch_id", "position", "pk"))
+
+
+def excluded_full_texts(scope: Scope) -> Iterator[str]:
+    records = Record.objects.filter(
+        review=scope.review,
+        resolutions__stage=Stage.FULL_TEXT,
+        resolutions__verdict=Verdict.EXCLUDE,
+    ).order_by("pk")
+    yield from labelled(scope, records)
+
+
+def included_studies(scope: Scope) -> Iterator[str]:
+    """Each study's reports, with the study's name as a keyword and a note."""
+    for study in Study.objects.filter(review=scope.review).prefetch_related("reports"):
+        for report in sorted(study.reports.all(), key=lambda r: r.pk):
+            yield ris_entry(
+                report,
+                keywords=[f"Prismatic: study: {study.name}"],
+                notes=[f"Study ID: {study.name}"],
+            )

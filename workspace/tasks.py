@@ -1,0 +1,18 @@
+"""Background tasks of the workspace: building an export bundle."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from .services import export_build
+
+TRANSIENT = (OperationalError, InterfaceError)  # the database briefly unreachable
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=2)
+def export_build_task(self, export_id: int) -> dict:
+    """Build one export bundle (see ``services.export_build``); the row records progress."""
+    try:
+        export = export_build(export_id=export_id)
+    except TRANSIENT as error:
+        raise self.retry(exc=error, countdown=5) from error
+    return {"status": export.status, "error": export.error}
