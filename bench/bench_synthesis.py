@@ -103,7 +103,8 @@ def bench_pooling() -> None:
             lambda e=effects: inverse_variance(e, model="random", tau2_method="DL"), calls
         )
         ours_entry = median_call(
-            lambda s=studies: analyse(s, method, leave_one_out=False, small_study=False), calls
+            lambda s=studies, m=method: analyse(s, m, leave_one_out=False, small_study=False),
+            calls,
         )
         sm = median_call(lambda y=yi, v=vi: combine_effects(y, v, method_re="dl"), calls)
         profile = median_call(lambda y=yi, v=vi: tau2.q_profile_interval(y, v), calls)

@@ -63,6 +63,12 @@ PRESETS = {"cochrane": COCHRANE, "revman5": REVMAN5}
 MODELS = ("fixed", "random")
 TAU2 = ("REML", "DL", "PM")
 FLAGS = ("hksj", "prediction_interval", "subgroups", "exclude_double_zero", "revman5_zero_cells")
+# What a stored leave-one-out row holds (the page, the export and its reproduce scripts read
+# these); the engine's rows have the analysis-scale fields too.
+LEAVE_ONE_OUT_FIELDS = (
+    "omitted", "k", "effect", "effect_ci_lower", "effect_ci_upper", "p", "I2", "tau2",
+    "not_estimable",
+)  # fmt: skip
 
 
 def default_settings(outcome: Outcome, *, preset: str = "cochrane") -> dict:
@@ -209,6 +215,9 @@ def compute(outcome: Outcome, settings: dict, dataset: list[dict]) -> dict:
     for row in results["studies"]:
         row["data"] = {name: entered[row["label"]][name] for name in names}
     results["excluded"] = list(settings.get("excluded", []))
+    results["leave_one_out"] = [
+        {name: row[name] for name in LEAVE_ONE_OUT_FIELDS} for row in results["leave_one_out"]
+    ]
     if not settings.get("prediction_interval", True):
         results["prediction_interval"] = None
     return _plain(results)
