@@ -117,8 +117,9 @@ def prediction_text(results: dict) -> str:
     interval = results.get("prediction_interval")
     if interval and interval.get("effect_lower") is not None:
         return f"{interval['effect_lower']:.2f} to {interval['effect_upper']:.2f}"
-    if interval is None and results.get("prediction_note"):
-        return f"Not estimable: {results['prediction_note'].removeprefix('not estimable ')}"
+    note = results.get("prediction_note")
+    if interval is None and note:
+        return note[:1].upper() + note[1:]  # "Not estimable with k = 2 (needs at least 3 studies)"
     return ""
 
 

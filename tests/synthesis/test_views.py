@@ -254,6 +254,7 @@ def test_one_study_and_a_double_zero_study_show_no_nan(client, cast):
     assert "Heterogeneity: Not applicable" in page
     assert "Not estimable" in page  # Bell 2003 is listed, not pooled
     assert "Small-study tests are not estimable with k = 1 (they need at least 3 studies)." in page
+    assert "Not estimable with k = 1 (needs at least 2 studies)" in page  # prediction interval
     assert not re.search(r"\bnan\b", page, re.IGNORECASE)
 
 
