@@ -8,6 +8,9 @@
    statsmodels' ``combine_effects(method_re="dl")``, which returns both
    estimates from one call. The pooled estimates must agree to 1e-8; the
    figure is the median time of one call, and its ratio ours / statsmodels.
+   "entry RE-DL" is the same random-effects fit through the engine's public
+   entry, ``synthesis.stats.analyse`` (input checks, study rows, no
+   leave-one-out or small-study tests), as the web layer calls it.
 2. An analysis end to end, 16 and 100 studies, in a fresh SQLite database with
    production settings: ``synthesis.services.analysis_run`` (read the data,
    compute with the Cochrane preset — REML, prediction interval,
@@ -65,20 +68,28 @@ def median_call(function, calls: int) -> float:
 def bench_pooling() -> None:
     from statsmodels.stats.meta_analysis import combine_effects
 
-    from synthesis.stats import tau2
+    from synthesis.stats import Method, analyse, study, tau2
     from synthesis.stats.effects import generic_effects
     from synthesis.stats.pooling import inverse_variance
 
     print("Pooling: median of one call; statsmodels gives FE and RE (DL) in one call")
     print(
-        f"{'k':>5}  {'ours FE':>9}  {'ours RE-DL':>10}  {'statsmodels':>11}  "
-        f"{'FE ratio':>8}  {'RE ratio':>8}  {'of RE: Q-profile':>16}  pooled RE (log RR)"
+        f"{'k':>5}  {'ours FE':>9}  {'ours RE-DL':>10}  {'entry RE-DL':>11}  {'statsmodels':>11}  "
+        f"{'FE ratio':>8}  {'RE ratio':>8}  {'entry ratio':>11}  {'of RE: Q-profile':>16}  "
+        "pooled RE (log RR)"
     )
     for k in POOLING_SIZES:
         yi, vi = generated(k)
         effects = generic_effects(yi, np.sqrt(vi), measure="RR")
         fixed = inverse_variance(effects)
         random = inverse_variance(effects, model="random", tau2_method="DL")
+        studies = [
+            study(str(i), "generic", {"estimate": y, "se": s})
+            for i, (y, s) in enumerate(zip(yi, np.sqrt(vi), strict=True))
+        ]
+        method = Method("RR", model="random", tau2_estimator="DL")
+        entry = analyse(studies, method, leave_one_out=False, small_study=False)
+        assert abs(entry.pooled.estimate - random.pooled.estimate) <= AGREEMENT
         peer = combine_effects(yi, vi, method_re="dl")
         for ours, theirs in (
             (fixed.pooled.estimate, peer.mean_effect_fe),
@@ -91,11 +102,16 @@ def bench_pooling() -> None:
         ours_re = median_call(
             lambda e=effects: inverse_variance(e, model="random", tau2_method="DL"), calls
         )
+        ours_entry = median_call(
+            lambda s=studies, m=method: analyse(s, m, leave_one_out=False, small_study=False),
+            calls,
+        )
         sm = median_call(lambda y=yi, v=vi: combine_effects(y, v, method_re="dl"), calls)
         profile = median_call(lambda y=yi, v=vi: tau2.q_profile_interval(y, v), calls)
         print(
-            f"{k:>5}  {ours_fe * 1e3:7.3f}ms  {ours_re * 1e3:8.3f}ms  {sm * 1e3:9.3f}ms  "
-            f"{ours_fe / sm:7.1f}×  {ours_re / sm:7.1f}×  {profile * 1e3:14.3f}ms  "
+            f"{k:>5}  {ours_fe * 1e3:7.3f}ms  {ours_re * 1e3:8.3f}ms  {ours_entry * 1e3:9.3f}ms  "
+            f"{sm * 1e3:9.3f}ms  {ours_fe / sm:7.1f}×  {ours_re / sm:7.1f}×  "
+            f"{ours_entry / sm:10.1f}×  {profile * 1e3:14.3f}ms  "
             f"{random.pooled.estimate:.12f} (statsmodels {peer.mean_effect_re:.12f})"
         )
 

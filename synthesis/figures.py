@@ -60,11 +60,12 @@ def _row(outcome: Outcome, study: dict) -> ForestRow:
 def _pooled(label: str, pooled: dict, interval: dict | None = None) -> ForestPooled:
     return ForestPooled(
         label=label,
-        estimate=pooled["effect"],
-        ci_lower=pooled["effect_ci_lower"],
-        ci_upper=pooled["effect_ci_upper"],
+        estimate=_nan(pooled["effect"]),
+        ci_lower=_nan(pooled["effect_ci_lower"]),
+        ci_upper=_nan(pooled["effect_ci_upper"]),
         prediction_lower=interval["effect_lower"] if interval else None,
         prediction_upper=interval["effect_upper"] if interval else None,
+        prediction_label=reporting.prediction_label(interval),
     )
 
 

@@ -4,8 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 
-from extraction.models import DataType, EffectMeasure, Outcome
-from extraction.services.outcomes import MEASURES
+from extraction.models import Outcome
+from extraction.outcomes.measures import measures_for
 
 from . import reporting
 
@@ -77,6 +77,13 @@ class AnalysisSettingsForm(forms.Form):
         "would be expected to lie",
         required=False,
     )
+    prediction_interval_kind = forms.ChoiceField(
+        label="How the prediction interval is computed",
+        choices=list(reporting.PREDICTION_WORDS.items()),
+        widget=forms.RadioSelect,
+        initial="metafor",
+        help_text="Random effects only. The results page and the forest plot name the formula.",
+    )
     ci_level = forms.TypedChoiceField(
         label="Confidence level", choices=LEVELS, coerce=float, initial="0.95"
     )
@@ -101,10 +108,8 @@ class AnalysisSettingsForm(forms.Form):
     def __init__(self, *args, outcome: Outcome, studies: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.outcome, self.studies = outcome, studies
-        self.fields["measure"].choices = [
-            (m.value, m.label) for m in EffectMeasure if m in MEASURES[DataType(outcome.data_type)]
-        ]
-        dichotomous = outcome.data_type == DataType.DICHOTOMOUS
+        self.fields["measure"].choices = [(m.key, m.label) for m in measures_for(outcome.data_type)]
+        dichotomous = outcome.data_type == "dichotomous"
         if not dichotomous:
             self.fields["pooling"].choices = self.fields["pooling"].choices[:1]
             for name in ("zero_cell_correction", "exclude_double_zero", "revman5_zero_cells"):
@@ -129,7 +134,7 @@ class AnalysisSettingsForm(forms.Form):
 
     def _layout(self, dichotomous: bool) -> Layout:
         choices = ["name", "measure", "pooling", "model", "tau2_estimator", "hksj"]
-        choices += ["prediction_interval", "ci_level", "i2"]
+        choices += ["prediction_interval", "prediction_interval_kind", "ci_level", "i2"]
         if "subgroups" in self.fields:
             choices.append("subgroups")
         parts = [Fieldset("What is pooled and how", *choices)]

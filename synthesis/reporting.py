@@ -7,16 +7,10 @@ Chi² = 21.30, df = 15 (P = 0.13); I² = 30%").
 
 from __future__ import annotations
 
-MEASURE_NAMES = {
-    "RR": "Risk Ratio",
-    "OR": "Odds Ratio",
-    "RD": "Risk Difference",
-    "MD": "Mean Difference",
-    "SMD": "Std. Mean Difference",
-    "PETO_OR": "Peto Odds Ratio",
-    "HR": "Hazard Ratio",
-    "AS_REPORTED": "Effect",
-}
+from extraction.outcomes.measures import MEASURES
+
+# RevMan's headings ("Risk Ratio"), from the registry of effect measures.
+MEASURE_NAMES = {key: measure.heading for key, measure in MEASURES.items()}
 POOLING_SHORT = {"inverse_variance": "IV", "mantel_haenszel": "M-H", "peto": "Peto"}
 NOT_APPLICABLE = "Not applicable"
 
@@ -34,6 +28,13 @@ TAU2_WORDS = {
     "DL": "DerSimonian-Laird, RevMan 5's method",
     "PM": "Paule-Mandel",
 }
+PREDICTION_WORDS = {
+    "metafor": "Normal distribution (t with k − 1 df under HKSJ), as metafor and RevMan Web "
+    "compute it: the same as the confidence interval when the studies do not differ (τ² = 0)",
+    "hts": "t distribution with k − 2 df (Higgins, Thompson and Spiegelhalter), the Cochrane "
+    "Handbook's formula: wider when there are few studies; needs three studies",
+}
+PREDICTION_NAMES = {"metafor": "normal", "hts": "Higgins–Thompson–Spiegelhalter"}
 
 
 def measure_name(measure: str) -> str:
@@ -95,13 +96,57 @@ def overall_text(pooled: dict) -> str:
 
 
 def subgroup_text(differences: dict | None) -> str:
-    """ "Test for subgroup differences: Chi² = 1.20, df = 1 (P = 0.27), I² = 17%"."""
-    if not differences or differences.get("p") is None:
+    """ "Test for subgroup differences: Chi² = 1.20, df = 1 (P = 0.27), I² = 17%", then the
+    subgroups the engine could not estimate and left out of the test, if any."""
+    if not differences:
         return ""
-    return (
+    note = differences.get("note", "")
+    if differences.get("p") is None:
+        return f"Test for subgroup differences: {NOT_APPLICABLE}. {note}".strip() if note else ""
+    text = (
         f"Test for subgroup differences: Chi² = {differences['Q']:.2f}, df = {differences['df']} "
         f"({p_text(differences['p'])}), I² = {differences['I2']:.0f}%"
     )
+    return f"{text}. {note}" if note else text
+
+
+def prediction_text(results: dict) -> str:
+    """The prediction interval of a random-effects result, "0.40 to 1.20", or why there is none."""
+    if results["model"] != "random":
+        return ""
+    interval = results.get("prediction_interval")
+    if interval and interval.get("effect_lower") is not None:
+        return f"{interval['effect_lower']:.2f} to {interval['effect_upper']:.2f}"
+    note = results.get("prediction_note")
+    if interval is None and note:
+        return note[:1].upper() + note[1:]  # "Not estimable with k = 2 (needs at least 3 studies)"
+    return ""
+
+
+def prediction_method(interval: dict | None) -> str:
+    """How the interval was computed, in words and symbols, for the page and the export:
+    "t distribution, k − 2 = 14 df (Higgins–Thompson–Spiegelhalter): μ ± t(0.975, ...) × √(τ² + SE²)"."""
+    if not interval:
+        return ""
+    kind = interval.get("kind", "metafor")
+    if interval.get("distribution") == "t":
+        words = f"t distribution, k − {2 if kind == 'hts' else 1} = {interval['df']} df"
+    else:
+        words = "normal distribution"
+    words += " (Higgins–Thompson–Spiegelhalter)" if kind == "hts" else ""
+    formula = interval.get("formula")
+    return f"{words}: {formula}" if formula else words
+
+
+def prediction_label(interval: dict | None) -> str:
+    """The forest plot's line under the diamond: "Prediction interval (t, k − 2 = 14 df, HTS)"."""
+    if not interval:
+        return "Prediction interval"
+    kind = interval.get("kind", "metafor")
+    if interval.get("distribution") != "t":
+        return "Prediction interval (normal)"
+    df = f"k − {2 if kind == 'hts' else 1} = {interval['df']} df"
+    return f"Prediction interval (t, {df}{', Higgins–Thompson–Spiegelhalter' if kind == 'hts' else ''})"
 
 
 def favours(*, experimental: str, control: str, lower_is_better: bool) -> tuple[str, str]:
@@ -131,14 +176,7 @@ def settings_words(settings: dict, *, subgroup_variable: str = "") -> list[tuple
                 else "Normal approximation (Wald)",
             )
         )
-        words.append(
-            (
-                "Prediction interval",
-                "Shown: where the effect of a new, similar study would be expected to lie"
-                if settings.get("prediction_interval")
-                else "Not shown",
-            )
-        )
+        words.append(("Prediction interval", _prediction_words(settings)))
     words.append(("Confidence level", f"{percent(settings['ci_level'])}%"))
     words.append(
         ("I² (inconsistency)", "From Q, as RevMan 5" if settings.get("i2") == "Q" else "From τ²")
@@ -154,6 +192,13 @@ def settings_words(settings: dict, *, subgroup_variable: str = "") -> list[tuple
         )
     words.append(("Excluded studies", _excluded_words(settings.get("excluded", []))))
     return words
+
+
+def _prediction_words(settings: dict) -> str:
+    if not settings.get("prediction_interval"):
+        return "Not shown"
+    kind = PREDICTION_WORDS[settings.get("prediction_interval_kind", "metafor")]
+    return f"Shown: where the effect of a new, similar study would be expected to lie. {kind}"
 
 
 def _excluded_words(excluded: list[dict]) -> str:
@@ -177,8 +222,8 @@ def result_line(analysis) -> str:
     i2_text = "n/a" if i2 is None else f"{i2:.0f}%"
     level = percent(results["level"])
     return (
-        f"{analysis.name}: {results['measure']} {p['effect']:.2f} "
-        f"[{level}% CI {p['effect_ci_lower']:.2f}, {p['effect_ci_upper']:.2f}], "
+        f"{analysis.name}: {results['measure']} {number(p['effect'])} "
+        f"[{level}% CI {number(p['effect_ci_lower'])}, {number(p['effect_ci_upper'])}], "
         f"{p['statistic_type']} = {p['statistic']:.2f}, {p_text(p['p'])}, "
         f"I² = {i2_text}, k = {p['k']}"
     )

@@ -10,19 +10,17 @@ exception.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 
-import numpy as np
 import pandas as pd
 
 from extraction.models import DataType, Outcome
+from extraction.outcomes import measures as registry
 from synthesis.plots.robustness import RobustnessLine
-from synthesis.stats import conformance
-from synthesis.stats.effects import RATIO_MEASURES
+from synthesis.stats import Fit, Result
 
-from .computation import NO_DATA, clean_settings, engine_case, usable_studies
+from .computation import NO_DATA, AnalysisError, analysed_rows, clean_settings, run_engine
 
 logger = logging.getLogger(__name__)
 
@@ -35,27 +33,6 @@ RISK_OF_BIAS = "Risk of bias"
 MEASURE = "Effect measure"
 
 TAU2_ESTIMATORS = ("DL", "REML", "PM")
-POOLING_NAMES = {
-    "inverse_variance": "inverse variance",
-    "mantel_haenszel": "Mantel-Haenszel",
-    "peto": "Peto",
-}
-MEASURE_NAMES = {
-    "RR": "risk ratio",
-    "OR": "odds ratio",
-    "RD": "risk difference",
-    "MD": "mean difference",
-    "SMD": "standardised mean difference",
-    "HR": "hazard ratio",
-    "AS_REPORTED": "effect as reported",
-}
-OTHER_MEASURES = {
-    "RR": ("OR", "RD"),
-    "OR": ("RR", "RD"),
-    "RD": ("RR", "OR"),
-    "MD": ("SMD",),
-    "SMD": ("MD",),
-}
 
 NO_STUDY_LEFT = "No study left."
 ONE_STUDY_LEFT = "One study left."
@@ -127,8 +104,7 @@ class Robustness:
     @property
     def measure_label(self) -> str:
         """E.g. "Risk ratio (95% CI)", the header of the effect column and axis."""
-        name = MEASURE_NAMES.get(self.measure, self.measure)
-        return f"{name[0].upper()}{name[1:]} ({_percent(self.level)}% CI)"
+        return f"{_capital(_noun(self.measure))} ({_percent(self.level)}% CI)"
 
     def to_json(self) -> dict:
         """Plain data for ``Analysis.results``: every number finite or None."""
@@ -206,20 +182,31 @@ def robustness(
     settings = clean_settings(outcome, settings)
     if settings["pooling"] == "peto":
         settings |= {"measure": "OR", "model": "fixed"}  # what the engine computes
-    studies = usable_studies(outcome, settings, dataset)
-    primary = RobustnessRow(PRIMARY, _describe(settings), settings["measure"], is_primary=True)
-    if studies:
-        primary = _evaluate(primary, outcome, settings, studies)
-    else:
-        primary = replace(primary, note=NO_DATA)
-    rows = [primary]
-    if studies:
-        for variants in (_model_rows, _tau2_rows, _interval_rows, _leave_one_out_rows):
+    measure = settings["measure"]
+    primary = RobustnessRow(PRIMARY, _describe(settings), measure, is_primary=True)
+    rows, result = _primary(primary, outcome, settings, analysed_rows(settings, dataset))
+    if result is not None:
+        analysed = {row.label for row in result.studies}
+        studies = [row for row in analysed_rows(settings, dataset) if row["label"] in analysed]
+        for variants in (_model_rows, _tau2_rows, _interval_rows):
             rows += variants(outcome, settings, studies)
+        rows += _leave_one_out_rows(settings, result)
         rows += _risk_of_bias_rows(outcome, settings, studies, high_risk)
         rows += _measure_rows(outcome, settings, studies)
-    measure = settings["measure"]
-    return Robustness(measure, measure in RATIO_MEASURES, settings["ci_level"], tuple(rows))
+    return Robustness(measure, registry.is_ratio(measure), settings["ci_level"], tuple(rows))
+
+
+def _primary(
+    row: RobustnessRow, outcome: Outcome, settings: dict, studies: list[dict]
+) -> tuple[list[RobustnessRow], Result | None]:
+    """The primary row, and the engine's result with its leave-one-out fits (None without data)."""
+    if not studies:
+        return [replace(row, note=NO_DATA)], None
+    try:
+        result = run_engine(outcome, settings, studies, small_study=False)
+    except AnalysisError as error:
+        return [replace(row, note=str(error))], None
+    return [_from_fit(row, result.overall)], result
 
 
 def _evaluate(
@@ -229,25 +216,30 @@ def _evaluate(
     if not studies:
         return replace(row, note=NO_STUDY_LEFT)
     try:
-        with np.errstate(all="ignore"):
-            fit = conformance.analyse(engine_case(outcome, settings), list(studies))
-    except Exception as error:  # a variant the engine refuses is a note, not a failure
+        result = run_engine(
+            outcome, settings, list(studies), leave_one_out=False, small_study=False
+        )
+    except AnalysisError as error:  # a variant the engine refuses is a note, not a failure
         logger.info("robustness variant %r could not be computed: %s", row.label, error)
         return replace(row, note=f"Could not be computed: {error}")
+    return _from_fit(row, result.overall)
+
+
+def _from_fit(row: RobustnessRow, fit: Fit) -> RobustnessRow:
     pooled, heterogeneity = fit.pooled, fit.heterogeneity
-    estimate = _finite(pooled.effect)
-    if pooled.k == 0 or estimate is None:
-        return replace(row, k=pooled.k, note="Not estimable with this measure.")
-    i2 = heterogeneity.I2_from_Q if settings.get("i2") == "Q" else heterogeneity.I2
+    if pooled is None or pooled.effect is None:
+        reason = fit.not_estimable or "the estimate is beyond the range of numbers"
+        return replace(row, k=fit.k, note=f"Not estimable: {reason}.")
+    random = fit.analysis.model == "random" and heterogeneity is not None
     return replace(
         row,
         k=pooled.k,
-        estimate=estimate,
-        ci_lower=_finite(pooled.effect_ci_lower),
-        ci_upper=_finite(pooled.effect_ci_upper),
-        p=_finite(pooled.p),
-        i2=_finite(i2),
-        tau2=_finite(heterogeneity.tau2) if fit.model == "random" else None,
+        estimate=pooled.effect,
+        ci_lower=pooled.effect_ci_lower,
+        ci_upper=pooled.effect_ci_upper,
+        p=pooled.p,
+        i2=fit.i2_reported,
+        tau2=heterogeneity.tau2 if random else None,
     )
 
 
@@ -300,17 +292,19 @@ def _interval_rows(outcome: Outcome, settings: dict, studies: list[dict]) -> lis
     return [_variant(INTERVAL, label, outcome, other, studies)]
 
 
-def _leave_one_out_rows(
-    outcome: Outcome, settings: dict, studies: list[dict]
-) -> list[RobustnessRow]:
-    """The analysis without each study in turn (all of its rows)."""
-    names = _names(studies)
-    rows = []
-    for name in names:
-        rest = [s for s in studies if s["label"] != name]
-        note = ONE_STUDY_LEFT if len(names) == 2 else ""
-        rows.append(_variant(LEAVE_ONE_OUT, f"Without {name}", outcome, settings, rest, note))
-    return rows
+def _leave_one_out_rows(settings: dict, result: Result) -> list[RobustnessRow]:
+    """The analysis without each study in turn: the engine's leave-one-out fits."""
+    measure = settings["measure"]
+    if len(result.studies) == 1:
+        label = f"Without {result.studies[0].label}"
+        return [RobustnessRow(LEAVE_ONE_OUT, label, measure, note=NO_STUDY_LEFT)]
+    note = ONE_STUDY_LEFT if len(result.studies) == 2 else ""
+    return [
+        _from_fit(
+            RobustnessRow(LEAVE_ONE_OUT, f"Without {row.omitted}", measure, note=note), row.fit
+        )
+        for row in result.leave_one_out
+    ]
 
 
 def _risk_of_bias_rows(
@@ -333,11 +327,11 @@ def _risk_of_bias_rows(
 
 
 def _measure_rows(outcome: Outcome, settings: dict, studies: list[dict]) -> list[RobustnessRow]:
-    """The other effect measures of the data type, with the same pooling where it applies."""
+    """The other effect measures of the data type (the registry's alternatives), with the
+    same pooling where it applies."""
     measure = settings["measure"]
-    others = OTHER_MEASURES.get(measure, ()) if outcome.data_type != DataType.GENERIC else ()
-    if settings["pooling"] == "peto":
-        others = ("RR", "RD")
+    info = registry.measure("PETO_OR" if settings["pooling"] == "peto" else measure)
+    others = info.alternatives if outcome.data_type != DataType.GENERIC else ()
     if not others:
         note = "Generic data has only the measure it was entered in."
         if outcome.data_type != DataType.GENERIC:
@@ -348,8 +342,7 @@ def _measure_rows(outcome: Outcome, settings: dict, studies: list[dict]) -> list
         other = settings | {"measure": other_measure}
         if settings["pooling"] == "peto":
             other["pooling"] = "inverse_variance"
-        name = MEASURE_NAMES[other_measure]
-        label = f"{name[0].upper()}{name[1:]} instead of {_measure_name(settings)}"
+        label = f"{_capital(_noun(other_measure))} instead of {_measure_name(settings)}"
         rows.append(_variant(MEASURE, label, outcome, other, studies))
     return rows
 
@@ -379,9 +372,16 @@ def _describe(settings: dict, primary: dict | None = None) -> str:
 
 
 def _measure_name(settings: dict) -> str:
-    if settings["pooling"] == "peto":
-        return "Peto odds ratio"
-    return MEASURE_NAMES.get(settings["measure"], settings["measure"])
+    return _noun("PETO_OR" if settings["pooling"] == "peto" else settings["measure"])
+
+
+def _noun(measure: str) -> str:
+    """The registry's name of ``measure`` inside a sentence ("risk ratio")."""
+    return registry.MEASURES[measure].noun if measure in registry.MEASURES else measure
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _names(studies: Sequence[dict]) -> list[str]:
@@ -393,14 +393,7 @@ def _count(studies: Sequence[dict]) -> int:
 
 
 def _same_scale(measure: str, primary: str) -> bool:
-    return measure == primary or (measure in RATIO_MEASURES and primary in RATIO_MEASURES)
-
-
-def _finite(value) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
+    return measure == primary or (registry.is_ratio(measure) and registry.is_ratio(primary))
 
 
 def _percent(level: float) -> str:

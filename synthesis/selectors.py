@@ -58,6 +58,8 @@ class ResultsPage:
     excluded: list[dict]
     robustness: list = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    prediction_method: str = ""
+    left_out: list[dict] = field(default_factory=list)
 
 
 def _interval(effect, lower, upper) -> str:
@@ -94,14 +96,8 @@ def results_page(analysis: Analysis) -> ResultsPage | None:
     ]
     p, h = r["pooled"], r["heterogeneity"]
     k = p["k"]
+    prediction = reporting.prediction_text(r)
     interval = r.get("prediction_interval") if r["model"] == "random" else None
-    prediction = ""
-    if interval and interval.get("effect_lower") is not None:
-        prediction = f"{interval['effect_lower']:.2f} to {interval['effect_upper']:.2f}"
-        if interval.get("distribution") == "t":
-            prediction += f" (t distribution, {interval['df']} df)"
-    elif interval is not None and k < 3:
-        prediction = "Needs at least three studies"
     tau2_interval = ""
     if r["model"] == "random" and h.get("tau2_ci_lower") is not None:
         tau2_interval = f"{h['tau2_ci_lower']:.3f} to {h['tau2_ci_upper']:.3f}"
@@ -143,6 +139,8 @@ def results_page(analysis: Analysis) -> ResultsPage | None:
         heterogeneity=reporting.heterogeneity_text(h, model=r["model"], k=k),
         tau2_interval=tau2_interval,
         prediction=prediction,
+        prediction_method=reporting.prediction_method(interval),
+        left_out=r.get("left_out") or [],
         subgroups=subgroups,
         subgroup_test=reporting.subgroup_text(r.get("subgroup_differences")),
         leave_one_out=leave_one_out,

@@ -4,6 +4,7 @@ from simple_history.models import HistoricalRecords
 
 from reviews.models import Review
 
+from ..outcomes import measures
 from .studies import Study
 
 
@@ -24,19 +25,14 @@ class Comparison(models.Model):
         return self.name
 
 
-class DataType(models.TextChoices):
-    CONTINUOUS = "continuous", "Continuous (n, mean, SD per arm)"
-    DICHOTOMOUS = "dichotomous", "Dichotomous (events, total per arm)"
-    GENERIC = "generic", "Generic inverse variance (estimate, SE)"
-
-
-class EffectMeasure(models.TextChoices):
-    MD = "MD", "Mean difference"
-    SMD = "SMD", "Standardised mean difference"
-    RR = "RR", "Risk ratio"
-    OR = "OR", "Odds ratio"
-    RD = "RD", "Risk difference"
-    AS_REPORTED = "AS_REPORTED", "As reported (generic)"
+# Both come from the registry of effect measures (extraction/outcomes/measures.py):
+# the data types people enter and the measures an outcome can be given.
+DataType = models.TextChoices(
+    "DataType", [(key.upper(), (key, label)) for key, label in measures.data_type_choices()]
+)
+EffectMeasure = models.TextChoices(
+    "EffectMeasure", [(key, (key, label)) for key, label in measures.measure_choices()]
+)
 
 
 class Outcome(models.Model):

@@ -2,11 +2,15 @@
 
 Public API
 ----------
-``ContinuousArms``, ``DichotomousArms``, ``GenericEstimate``
-    One study's data on one outcome; ``validate()`` lists ``Problem`` s and
+``ContinuousArms``, ``DichotomousArms``, ``GenericEstimate``, ``ObservedMinusExpected``
+    One study's data on one outcome; ``validate()`` lists ``Problem`` s (the
+    one definition of impossible data, which the engine applies too) and
     ``to_dict()`` gives the conformance-schema fields ``synthesis/stats`` reads.
 ``DataType``, ``data_class(data_type)``
-    The three data types and the dataclass of each.
+    The data types and the dataclass of each.
+``measures``
+    The registry of effect measures and data types (``MEASURES``,
+    ``DATA_TYPES``, ``measure(key)``, ``measures_for(data_type)``).
 ``sd_from_se``, ``sd_from_ci``, ``sd_from_difference_se``,
 ``sd_from_difference_ci``, ``sd_from_t``, ``sd_from_p``,
 ``se_from_difference_ci``, ``se_from_ratio_ci``, ``se_from_p``,
@@ -26,6 +30,7 @@ from .data import (
     DataType,
     DichotomousArms,
     GenericEstimate,
+    ObservedMinusExpected,
     OutcomeData,
     Problem,
     data_class,
@@ -55,6 +60,7 @@ __all__ = [
     "DerivationError",
     "DichotomousArms",
     "GenericEstimate",
+    "ObservedMinusExpected",
     "OutcomeCSVError",
     "OutcomeData",
     "Problem",

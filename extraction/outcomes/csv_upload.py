@@ -52,6 +52,7 @@ FIELD_WORDS = {
     DataType.DICHOTOMOUS: {"events": ("events", "event"), "total": ("total", "n")},
 }
 GENERIC_WORDS = {"estimate": ("estimate", "est", "effect", "te", "yi"), "se": ("se", "sete", "sei")}
+O_MINUS_E_WORDS = {"o_minus_e": ("o_minus_e", "oe", "o_e"), "variance": ("variance", "var", "v")}
 COMMON_WORDS = {
     "study": ("study", "study_id", "studyid", "studlab", "label", "trial"),
     "subgroup": ("subgroup", "sub_group"),
@@ -77,7 +78,7 @@ class Row:
 
 @dataclass(frozen=True)
 class CSVProblem:
-    """What is wrong, where: ``line 4, sd_exp: SD must be greater than 0``.
+    """What is wrong, where: ``line 4, sd_exp: SD cannot be negative``.
 
     ``line`` is None for the file as a whole; ``column`` is the field name
     (``sd_exp``, ``study``), or empty when the whole line is at fault.
@@ -167,6 +168,8 @@ def aliases(data_type: DataType | str) -> dict[str, str]:
     words = {field: names for field, names in COMMON_WORDS.items()}
     if data_type is DataType.GENERIC:
         words |= GENERIC_WORDS
+    if data_type is DataType.O_MINUS_E:
+        words |= O_MINUS_E_WORDS
     for stem, stem_words in FIELD_WORDS.get(data_type, {}).items():
         for arm, arm_words in ARM_WORDS.items():
             words[f"{stem}_{arm}"] = tuple(_arm_names(stem_words, arm_words))

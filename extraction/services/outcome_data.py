@@ -4,8 +4,10 @@ Rules for outcome data (grid and CSV alike)
 -------------------------------------------
 - A study has at most one row per outcome: it sits in one subgroup, as in the
   CSV format, where a study may appear only once.
-- Every value is checked by the data type's dataclass (``extraction.outcomes``):
-  n > 0, SD > 0, events ≤ total, SE > 0, nothing missing.
+- Every value is checked by the data type's dataclass (``extraction.outcomes``),
+  the same checks the meta-analysis engine applies: n a whole number ≥ 1,
+  SD ≥ 0 and not 0 in both arms, events a whole number from 0 to the total,
+  SE > 0, finite numbers, nothing missing.
 - When the outcome has a subgroup variable every row needs a subgroup; when it
   has none, a subgroup is refused.
 - All or nothing: every problem of every row is collected, and if there is

@@ -8,11 +8,12 @@ from django.db import transaction
 from reviews.models import Review
 
 from ..models import Comparison, DataType, EffectMeasure, Outcome, OutcomeData
+from ..outcomes.measures import measures_for
 
+# The measures each data type allows, from the registry (extraction/outcomes/measures.py).
 MEASURES = {
-    DataType.CONTINUOUS: (EffectMeasure.MD, EffectMeasure.SMD),
-    DataType.DICHOTOMOUS: (EffectMeasure.RR, EffectMeasure.OR, EffectMeasure.RD),
-    DataType.GENERIC: tuple(EffectMeasure),
+    data_type: tuple(EffectMeasure(m.key) for m in measures_for(data_type))
+    for data_type in DataType
 }
 
 

@@ -86,7 +86,9 @@ class ForestPooled:
     """The pooled estimate ("Total (95% CI)"), on the reported scale.
 
     ``prediction_lower`` and ``prediction_upper`` give the prediction
-    interval, drawn as a bar on its own row when both are given.
+    interval, drawn as a bar on its own row when both are given, under
+    ``prediction_label`` (which names the interval's distribution, e.g.
+    "Prediction interval (t, k − 2 = 14 df, Higgins–Thompson–Spiegelhalter)").
     """
 
     label: str
@@ -95,6 +97,7 @@ class ForestPooled:
     ci_upper: float
     prediction_lower: float | None = None
     prediction_upper: float | None = None
+    prediction_label: str = "Prediction interval"
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,8 @@ def plot_forest(
 
     _draw_studies(ax, layout.studies)
     for y, diamond, gid in layout.diamonds:
-        _draw_pooled(ax, diamond, y, gid)
+        if _drawn(diamond):
+            _draw_pooled(ax, diamond, y, gid)
     ax.axvline(1.0 if log_scale else 0.0, color="black", linewidth=0.8, zorder=1, gid="no-effect")
     _style_axis(ax, studies, diamonds, log_scale, layout.bottom)
     _draw_favours(ax, favours)
@@ -286,12 +290,14 @@ def _layout(
     def add_diamond(diamond: ForestPooled, weight: float, gid: str, texts: Sequence[str]) -> None:
         nonlocal y
         y += 0.3
-        effect = _format_effect(diamond.estimate, diamond.ci_lower, diamond.ci_upper)
+        effect = "Not estimable"
+        if _drawn(diamond):
+            effect = _format_effect(diamond.estimate, diamond.ci_lower, diamond.ci_upper)
         layout.diamonds.append((y, diamond, gid))
         layout.table.append((y, diamond.label, blanks, f"{weight:.1f}%", effect, True))
         y += 1
         if diamond.prediction_lower is not None and diamond.prediction_upper is not None:
-            layout.lines.append((y, "Prediction interval", False, "prediction-label"))
+            layout.lines.append((y, diamond.prediction_label, False, "prediction-label"))
             y += 1
         for text in texts:
             if text:
@@ -316,6 +322,11 @@ def _layout(
     return layout
 
 
+def _drawn(diamond: ForestPooled) -> bool:
+    """A subtotal the engine could not estimate (NaN) gets no diamond, only "Not estimable"."""
+    return all(math.isfinite(v) for v in (diamond.estimate, diamond.ci_lower, diamond.ci_upper))
+
+
 def _estimable(row: ForestRow) -> bool:
     """A study with no estimate (e.g. no events in either arm) gets no square."""
     return all(math.isfinite(v) for v in (row.estimate, row.ci_lower, row.ci_upper))
@@ -333,7 +344,7 @@ def _per_arm(rows: Sequence[ForestRow]) -> int:
 
 def _check_positive(rows: Sequence[ForestRow], diamonds: Sequence[ForestPooled]) -> None:
     values = [v for r in rows if _estimable(r) for v in (r.estimate, r.ci_lower, r.ci_upper)]
-    values += [v for d in diamonds for v in (d.estimate, d.ci_lower, d.ci_upper)]
+    values += [v for d in diamonds if _drawn(d) for v in (d.estimate, d.ci_lower, d.ci_upper)]
     if any(not v > 0 for v in values):
         raise ValueError("a log axis needs positive estimates and limits (the reported ratio)")
 

@@ -2,7 +2,13 @@
 
 Usage: ``python -m synthesis.stats.conformance CASES.json``. Prints ``PASS id``
 or ``FAIL id: field expected X got Y`` per case and a last line
-``N passed, M failed``; exits 0 only if every case passes.
+``N passed, M failed``; exits 0 only if every case passes. A case the engine
+refuses prints ``FAIL id: refused: <the engine's message>``.
+
+A thin runner: each case becomes the engine's inputs (:func:`method_of`,
+``studies_from_rows``), goes through :func:`synthesis.stats.analyse` like
+any other caller's, and its result is compared with the case's expected
+block.
 """
 
 from __future__ import annotations
@@ -12,12 +18,7 @@ import math
 import sys
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import stats
-
-from synthesis.stats import effects as es
-from synthesis.stats import sensitivity, small_study, subgroups
-from synthesis.stats.pooling import MetaAnalysis, inverse_variance, mantel_haenszel, peto
+from synthesis.stats import EngineInputError, Method, Result, ZeroCells, analyse, studies_from_rows
 
 OPTIONAL_BLOCKS = frozenset(
     {
@@ -42,209 +43,116 @@ class Mismatch:
         return f"{self.field} expected {self.expected!r} got {self.actual!r}"
 
 
-# --- building the analysis -------------------------------------------------
+# --- the case as the engine's inputs ----------------------------------------
 
 
-def _column(studies: list[dict], key: str) -> list:
-    return [s[key] for s in studies]
-
-
-def study_effects(case: dict, studies: list[dict]) -> es.StudyEffects:
-    """The case's studies as :class:`StudyEffects` under its continuity-correction rule."""
-    labels = _column(studies, "label")
-    measure, data_type, method = case["effect_measure"], case["data_type"], case["method"]
-    if data_type == "continuous":
-        args = [_column(studies, k) for k in ("mean_exp", "sd_exp", "n_exp")]
-        args += [_column(studies, k) for k in ("mean_ctrl", "sd_ctrl", "n_ctrl")]
-        if measure == "MD":
-            return es.mean_difference(*args, labels=labels)
-        variant = (method.get("smd") or {}).get("variant", "metafor")
-        return es.standardized_mean_difference(*args, variant=variant, labels=labels)
-    if data_type == "generic":
-        return es.generic_effects(
-            _column(studies, "estimate"), _column(studies, "se"), measure=measure, labels=labels
-        )
-    if data_type == "o_minus_e":
-        return es.o_minus_e_effects(
-            _column(studies, "o_minus_e"), _column(studies, "variance"), labels=labels
-        )
-    table = [_column(studies, k) for k in ("events_exp", "total_exp", "events_ctrl", "total_ctrl")]
-    if measure == "PETO_OR":
-        return es.peto_effects(*table, labels=labels)
+def method_of(case: dict) -> Method:
+    """The case's ``method`` block as a :class:`Method`."""
+    method = case["method"]
     rule = method.get("continuity_correction") or {}
-    drop = "excluded" in str(rule.get("double_zero_studies", ""))
-    return es.binary_effects(
-        measure, *table, correction=rule.get("value", 0.5), drop_double_zero=drop, labels=labels
+    estimates = rule.get("study_estimates_and_Q") or rule
+    double_zero = str(estimates.get("double_zero_studies", rule.get("double_zero_studies", "")))
+    zero_cells = ZeroCells(
+        correction=estimates.get("value", 0.5),
+        drop_double_zero="excluded" in double_zero,
+        mh_sums=(rule.get("mh_pooled_estimate") or {}).get("value", 0) > 0,
+    )
+    trim = case["expected"].get("small_study_effects", {}).get("trim_and_fill", {})
+    return Method(
+        measure=case["effect_measure"],
+        pooling=method["pooling"],
+        model=method["model"],
+        tau2_estimator=method.get("tau2_estimator") or "DL",
+        ci_method="hksj" if method.get("ci_method") == "hksj" else "wald",
+        level=method.get("ci_level", 0.95),
+        zero_cells=zero_cells,
+        smd_variant=(method.get("smd") or {}).get("variant", "metafor"),
+        subgroups=bool(method.get("subgroup")),
+        # the estimator is part of the method (the case's trimfill call), not a result
+        trim_and_fill_estimator=trim.get("estimator", "L0"),
     )
 
 
-def analyse(case: dict, studies: list[dict]) -> MetaAnalysis:
-    """Run the case's method on ``studies``."""
-    method = case["method"]
-    level = method.get("ci_level", 0.95)
-    if method["pooling"] == "mantel_haenszel":
-        rule = method.get("continuity_correction") or {}
-        revman = (rule.get("mh_pooled_estimate") or {}).get("value", 0) > 0
-        table = [
-            _column(studies, k) for k in ("events_exp", "total_exp", "events_ctrl", "total_ctrl")
-        ]
-        return mantel_haenszel(
-            case["effect_measure"],
-            *table,
-            labels=_column(studies, "label"),
-            model=method["model"],
-            correction="revman5" if revman else "metafor",
-            level=level,
-        )
-    effects = study_effects(case, studies)
-    if method["pooling"] == "peto":
-        return peto(effects, level=level)
-    return inverse_variance(
-        effects,
-        model=method["model"],
-        tau2_method=method.get("tau2_estimator") or "DL",
-        ci_method="hksj" if method.get("ci_method") == "hksj" else "wald",
-        level=level,
+def analyse_case(case: dict) -> Result:
+    """The engine's result for the case (only the extras its ``expected`` asks for)."""
+    expected = case["expected"]
+    return analyse(
+        studies_from_rows(case["data_type"], case["studies"]),
+        method_of(case),
+        leave_one_out="leave_one_out" in expected,
+        small_study="small_study_effects" in expected,
     )
 
 
 # --- the engine's numbers in the schema's shape -----------------------------
 
 
-def _num(value):
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
+def actual_results(case: dict) -> dict:
+    """Everything the case's ``expected`` may ask for, from :func:`analyse`."""
+    result = analyse_case(case)
+    plain = result.to_dict()
+    intervals = result.overall.prediction_intervals
+    out = {
+        "studies": plain["studies"],
+        "pooled": plain["pooled"],
+        "heterogeneity": plain["heterogeneity"],
+        "prediction_interval": _interval(intervals["metafor"]),
+        "prediction_interval_t_k2": _interval(intervals["hts"]),
+        "leave_one_out": plain["leave_one_out"],
+    }
+    if result.fixed_mh is not None:
+        out["fixed_mh"] = {
+            "pooled": result.fixed_mh.pooled_dict(),
+            "weight_percent": _weights(result.studies, result.fixed_mh.weights),
+        }
+    if result.subgroups:
+        out |= _subgroup_blocks(result)
+    if result.small_study is not None:
+        out["small_study_effects"] = _small_study_block(result, plain["small_study"])
+    return out
 
 
-def pooled_block(result: MetaAnalysis) -> dict:
-    p = result.pooled
-    names = ("k", "estimate", "se", "ci_lower", "ci_upper", "statistic", "statistic_type")
-    names += ("statistic_df", "p", "effect", "effect_ci_lower", "effect_ci_upper")
-    return {n: getattr(p, n) for n in names}
-
-
-def heterogeneity_block(result: MetaAnalysis) -> dict:
-    h = result.heterogeneity
-    names = ("Q", "df", "p", "I2", "I2_from_Q", "H2", "H2_from_Q", "tau2", "tau")
-    return {n: getattr(h, n) for n in names + ("tau2_ci_lower", "tau2_ci_upper")}
-
-
-def _interval_block(pi) -> dict | None:
+def _interval(pi) -> dict | None:
     if pi is None:
         return None
     names = ("lower", "upper", "effect_lower", "effect_upper", "distribution", "df")
     return {n: getattr(pi, n) for n in names}
 
 
-def study_rows(result: MetaAnalysis, level: float) -> list[dict]:
-    e = result.effects
-    z = stats.norm.ppf(0.5 + level / 2)
-    rows = []
-    for i, label in enumerate(e.labels):
-        yi, vi = _num(e.yi[i]), _num(e.vi[i])
-        row = {"label": label, "included": bool(e.included[i])}
-        if yi is None:
-            rows.append(row | dict.fromkeys(("yi", "vi", "se", "ci_lower", "ci_upper"), None))
-            continue
-        se = math.sqrt(vi)
-        lo, hi = yi - z * se, yi + z * se
-        back = math.exp if e.log_scale else (lambda x: x)
-        row |= {"yi": yi, "vi": vi, "se": se, "ci_lower": lo, "ci_upper": hi}
-        row |= {"effect": back(yi), "effect_ci_lower": back(lo), "effect_ci_upper": back(hi)}
-        row["weight_percent"] = _num(result.weight_percent[i])
-        rows.append(row)
-    return rows
+def _weights(labels, weights) -> list[dict]:
+    names = [getattr(item, "label", item) for item in labels]
+    return [{"label": n, "weight_percent": w} for n, w in zip(names, weights, strict=True)]
 
 
-def weight_rows(result: MetaAnalysis) -> list[dict]:
-    return [
-        {"label": label, "weight_percent": _num(w)}
-        for label, w in zip(result.effects.labels, result.weight_percent, strict=True)
-    ]
-
-
-def actual_results(case: dict) -> dict:
-    """Everything the case's ``expected`` may ask for, from the engine."""
-    studies = case["studies"]
-    level = case["method"].get("ci_level", 0.95)
-    result = analyse(case, studies)
-    out = {
-        "studies": study_rows(result, level),
-        "pooled": pooled_block(result),
-        "heterogeneity": heterogeneity_block(result),
-        "prediction_interval": _interval_block(result.prediction_interval),
-        "prediction_interval_t_k2": _interval_block(result.prediction_interval_t_k2),
-    }
-    if result.fixed_mh is not None:
-        out["fixed_mh"] = {
-            "pooled": pooled_block(result.fixed_mh),
-            "weight_percent": weight_rows(result.fixed_mh),
+def _subgroup_blocks(result: Result) -> dict:
+    rows = [
+        {
+            "subgroup": group.name,
+            "k": group.fit.k,
+            "pooled": group.fit.pooled_dict(),
+            "heterogeneity": group.fit.heterogeneity_dict(),
+            "weight_percent_within_subgroup": _weights(group.labels, group.fit.weights),
         }
-    expected = case["expected"]
-    if "subgroups" in expected:
-        out |= subgroup_blocks(case, studies)
-    if "leave_one_out" in expected:
-        out["leave_one_out"] = leave_one_out_rows(case, studies)
-    if "small_study_effects" in expected:
-        out["small_study_effects"] = small_study_block(result, expected["small_study_effects"])
-    return out
-
-
-def subgroup_blocks(case: dict, studies: list[dict]) -> dict:
-    names = list(dict.fromkeys(s["subgroup"] for s in studies))
-    fits = {n: analyse(case, [s for s in studies if s["subgroup"] == n]) for n in names}
-    rows = []
-    for name, fit in fits.items():
-        rows.append(
-            {
-                "subgroup": name,
-                "k": fit.pooled.k,
-                "pooled": pooled_block(fit),
-                "heterogeneity": heterogeneity_block(fit),
-                "weight_percent_within_subgroup": weight_rows(fit),
-            }
-        )
-    test = subgroups.subgroup_differences(list(fits.values()))
+        for group in result.subgroups
+    ]
+    test = result.subgroup_differences
     differences = {"Q_between": test.Q_between, "df": test.df, "p": test.p, "I2": test.I2}
     differences["Q_total_minus_sum_Q_within"] = test.Q_between
     return {"subgroups": rows, "subgroup_differences": differences}
 
 
-def leave_one_out_rows(case: dict, studies: list[dict]) -> list[dict]:
-    rows = []
-    for omitted, fit in sensitivity.leave_one_out(lambda s: analyse(case, s), studies):
-        row = {"omitted": omitted} | pooled_block(fit)
-        h = fit.heterogeneity
-        row |= {"Q": h.Q, "Q_p": h.p, "I2": h.I2, "H2": h.H2, "tau2": h.tau2}
-        rows.append(row)
-    return rows
-
-
-def small_study_block(result: MetaAnalysis, expected: dict) -> dict:
-    egger = small_study.egger_test(result)
-    begg = small_study.rank_correlation(result)
-    # the estimator is part of the method (the case's trimfill call), not a result
-    estimator = expected.get("trim_and_fill", {}).get("estimator", "L0")
-    trim = small_study.trim_and_fill(result, estimator=estimator)
-    back = np.exp if result.effects.log_scale else (lambda x: x)
+def _small_study_block(result: Result, plain: dict) -> dict:
+    trim = plain["trim_and_fill"] or {}
+    back = math.exp if result.log_scale else (lambda x: x)
     filled = [
-        {"yi": float(y), "vi": float(v), "effect": float(back(y))}
-        for y, v in zip(trim.filled_yi, trim.filled_vi, strict=True)
+        {"yi": y, "vi": v, "effect": back(y)}
+        for y, v in zip(trim.get("filled_yi", []), trim.get("filled_vi", []), strict=True)
     ]
+    begg = plain["begg"] or {}
     return {
-        "egger_regression": dict(egger.__dict__),
-        "begg_rank_correlation": {"kendall_tau": begg.kendall_tau, "p": begg.p},
-        "trim_and_fill": {
-            "estimator": trim.estimator,
-            "side": trim.side,
-            "k0": trim.k0,
-            "k0_se": trim.k0_se,
-            "pooled": pooled_block(trim.filled),
-            "heterogeneity": heterogeneity_block(trim.filled),
-            "filled_studies": filled,
-        },
+        "egger_regression": plain["egger"],
+        "begg_rank_correlation": {"kendall_tau": begg.get("kendall_tau"), "p": begg.get("p")},
+        "trim_and_fill": trim | {"filled_studies": filled},
     }
 
 
@@ -344,19 +252,33 @@ def _compare_value(expected, actual, tolerance, path) -> list[Mismatch]:
 def _num_or_none(value):
     if value is None or isinstance(value, str):
         return None
-    return _num(value)
+    value = float(value)
+    return None if math.isnan(value) else value
 
 
-def run_case(case: dict) -> list[Mismatch]:
+@dataclass(frozen=True)
+class Refusal:
+    """The engine refused the case's input; ``message`` is its words."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return f"refused: {self.message}"
+
+
+def run_case(case: dict) -> list[Mismatch | Refusal]:
     """The mismatches of one case (empty when it passes)."""
     try:
         actual = actual_results(case)
+    except EngineInputError as error:
+        return [Refusal(str(error))]
     except Exception as error:  # a crash is reported as a failure of that case
         return [Mismatch("<engine>", "a result", f"{type(error).__name__}: {error}")]
     return compare(case["expected"], actual, case["tolerance"])
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run every case of the file named in ``argv``; 0 when all pass, 1 otherwise, 2 on misuse."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
         print("usage: python -m synthesis.stats.conformance CASES.json", file=sys.stderr)

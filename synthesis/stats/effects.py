@@ -2,20 +2,24 @@
 
 Every function returns a :class:`StudyEffects` on the *analysis scale*: the
 natural log for ratio measures (RR, OR, Peto OR, HR) and the raw difference
-for MD, SMD and RD. Studies that carry no information for the measure (for
-example double-zero studies for RR and OR) stay in the result with
-``included = False`` and NaN values, so rows keep matching the input.
+for MD, SMD and RD, as the registry ``extraction.outcomes.measures`` says.
+Studies that carry no information for the measure (for example double-zero
+studies for RR and OR) stay in the result with ``included = False`` and NaN
+values, so rows keep matching the input. :func:`study_effects` picks the
+function for a data type and measure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-RATIO_MEASURES = frozenset({"RR", "OR", "PETO_OR", "HR"})
+from extraction.outcomes.data import DataType
+from extraction.outcomes.measures import is_ratio
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class StudyEffects:
 
     @property
     def log_scale(self) -> bool:
-        return self.measure in RATIO_MEASURES
+        return is_ratio(self.measure)
 
     def subset(self, mask: np.ndarray) -> StudyEffects:
         """The studies where ``mask`` is true, in their original order."""
@@ -64,7 +68,7 @@ def mean_difference(m1, sd1, n1, m2, sd2, n2, *, labels=None) -> StudyEffects:
     m1, sd1, n1, m2, sd2, n2 = map(_f, (m1, sd1, n1, m2, sd2, n2))
     yi = m1 - m2
     vi = sd1**2 / n1 + sd2**2 / n2
-    return StudyEffects("MD", _labels(labels, len(yi)), yi, vi, np.ones(len(yi), bool))
+    return _masked("MD", _labels(labels, len(yi)), yi, vi, _estimable(yi, vi))
 
 
 def standardized_mean_difference(
@@ -102,7 +106,13 @@ def standardized_mean_difference(
         vi = 1 / n1 + 1 / n2 + g**2 / (2 * big_n)
     else:
         raise ValueError(f"unknown SMD variant {variant!r}")
-    return StudyEffects("SMD", _labels(labels, len(g)), g, vi, np.ones(len(g), bool))
+    return _masked("SMD", _labels(labels, len(g)), g, vi, _estimable(g, vi))
+
+
+def _estimable(yi: np.ndarray, vi: np.ndarray) -> np.ndarray:
+    """Studies with a finite estimate and a finite variance above 0 (not underflowed to 0)."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(yi) & np.isfinite(vi) & (vi > 0)
 
 
 def double_zero(a, n1, c, n2) -> np.ndarray:
@@ -172,7 +182,7 @@ def binary_effects(
             vi = p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
         else:
             raise ValueError(f"unknown binary measure {measure!r}")
-    included = np.isfinite(yi) & np.isfinite(vi) & (vi > 0)
+    included = _estimable(yi, vi)
     if drop_double_zero:
         included &= ~dz
     return _masked(measure, _labels(labels, len(yi)), yi, vi, included)
@@ -210,14 +220,69 @@ def peto_effects(a, n1, c, n2, *, labels=None) -> StudyEffects:
 def o_minus_e_effects(o_minus_e, variance, *, labels=None, measure: str = "HR") -> StudyEffects:
     """Log hazard (or odds) ratio (O − E)/V with variance 1/V, from O − E and V."""
     o_minus_e, variance = _f(o_minus_e), _f(variance)
-    included = variance > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         yi, vi = o_minus_e / variance, 1 / variance
+    included = (variance > 0) & _estimable(yi, vi)
     return _masked(measure, _labels(labels, len(yi)), yi, vi, included)
 
 
 def generic_effects(estimate, se, *, measure: str, labels=None) -> StudyEffects:
     """Generic inverse variance: an estimate (log scale for ratios) and its standard error."""
     estimate, se = _f(estimate), _f(se)
-    included = np.isfinite(estimate) & np.isfinite(se) & (se > 0)
-    return _masked(measure, _labels(labels, len(estimate)), estimate, se**2, included)
+    return _masked(
+        measure, _labels(labels, len(estimate)), estimate, se**2, _estimable(estimate, se**2)
+    )
+
+
+def study_effects(
+    data_type: DataType | str,
+    measure: str,
+    columns: Mapping[str, Sequence[float]],
+    *,
+    labels: Sequence[str],
+    correction: float = 0.5,
+    drop_double_zero: bool | None = None,
+    smd_variant: str = "metafor",
+) -> StudyEffects:
+    """The effect sizes of ``measure`` from ``data_type`` data, by the conformance schema's columns.
+
+    Parameters
+    ----------
+    data_type : {"continuous", "dichotomous", "generic", "o_minus_e"}
+    measure : str
+        A key of the registry (``extraction.outcomes.measures.MEASURES``) that
+        suits ``data_type``: MD or SMD from arms; RR, OR, RD or PETO_OR from
+        2×2 tables; HR or PETO_OR from O − E and V; any from an estimate and
+        its SE (already on the analysis scale).
+    columns : mapping of str to sequence of float
+        ``n_exp, mean_exp, ...``, ``events_exp, ...``, ``estimate, se`` or
+        ``o_minus_e, variance``.
+    labels : sequence of str
+    correction, drop_double_zero
+        The zero-cell rule of :func:`binary_effects`.
+    smd_variant : {"metafor", "revman5"}
+        See :func:`standardized_mean_difference`.
+
+    Returns
+    -------
+    StudyEffects
+        On the analysis scale (log for ratio measures).
+    """
+    data_type = DataType(data_type)
+    if data_type is DataType.CONTINUOUS:
+        arms = [columns[f"{name}_{arm}"] for arm in ("exp", "ctrl") for name in ("mean", "sd", "n")]
+        if measure == "MD":
+            return mean_difference(*arms, labels=labels)
+        return standardized_mean_difference(*arms, variant=smd_variant, labels=labels)
+    if data_type is DataType.GENERIC:
+        return generic_effects(columns["estimate"], columns["se"], measure=measure, labels=labels)
+    if data_type is DataType.O_MINUS_E:
+        return o_minus_e_effects(
+            columns["o_minus_e"], columns["variance"], labels=labels, measure=measure
+        )
+    table = [columns[k] for k in ("events_exp", "total_exp", "events_ctrl", "total_ctrl")]
+    if measure == "PETO_OR":
+        return peto_effects(*table, labels=labels)
+    return binary_effects(
+        measure, *table, correction=correction, drop_double_zero=drop_double_zero, labels=labels
+    )

@@ -1,7 +1,9 @@
-"""Pooling study effects: inverse variance (fixed and random effects), Mantel-Haenszel and Peto.
+"""Pooling study effects: inverse variance (fixed and random effects) and Peto.
 
 All estimates, standard errors and interval limits are on the analysis scale
 (log for ratio measures); the ``effect*`` properties give the reported scale.
+Mantel-Haenszel pooling is in ``mantel_haenszel``; it returns the same
+:class:`MetaAnalysis`.
 """
 
 from __future__ import annotations
@@ -13,23 +15,25 @@ import pandas as pd
 from scipy import stats
 
 from synthesis.stats import tau2 as tau2_estimators
-from synthesis.stats.effects import (
-    StudyEffects,
-    binary_effects,
-    corrected_table,
-    double_zero,
-)
+from synthesis.stats.effects import StudyEffects
 
 
 def _reported(value: float | None, log_scale: bool) -> float | None:
-    if value is None:
-        return None
-    return float(np.exp(value)) if log_scale else value
+    """The value on the reported scale; None when exp() overflows (a log limit above 709)."""
+    if value is None or not log_scale:
+        return value
+    with np.errstate(over="ignore"):
+        reported = float(np.exp(value))
+    return reported if np.isfinite(reported) else None
 
 
 @dataclass(frozen=True)
 class Pooled:
-    """A pooled estimate with its CI and test (analysis scale)."""
+    """A pooled estimate with its CI and test (analysis scale).
+
+    ``effect``, ``effect_ci_lower`` and ``effect_ci_upper`` are on the
+    reported scale (exp() for ratios); a limit is None when exp() overflows.
+    """
 
     k: int
     estimate: float
@@ -43,15 +47,15 @@ class Pooled:
     log_scale: bool
 
     @property
-    def effect(self) -> float:
+    def effect(self) -> float | None:
         return _reported(self.estimate, self.log_scale)
 
     @property
-    def effect_ci_lower(self) -> float:
+    def effect_ci_lower(self) -> float | None:
         return _reported(self.ci_lower, self.log_scale)
 
     @property
-    def effect_ci_upper(self) -> float:
+    def effect_ci_upper(self) -> float | None:
         return _reported(self.ci_upper, self.log_scale)
 
 
@@ -61,9 +65,11 @@ class Heterogeneity:
 
     ``I2`` and ``H2`` follow metafor: from τ² for random-effects fits, from Q
     otherwise. ``I2_from_Q`` is RevMan 5's max(0, (Q − df)/Q) in percent.
+    A fit of one study has no heterogeneity: every statistic is None (metafor
+    reports Q = 0 and p = 1 there; "not defined" is the truer answer).
     """
 
-    Q: float
+    Q: float | None
     df: int
     p: float | None
     I2: float | None
@@ -78,20 +84,37 @@ class Heterogeneity:
 
 @dataclass(frozen=True)
 class PredictionInterval:
-    """An interval for the true effect of a new study (analysis scale)."""
+    """An interval for the true effect of a new study (analysis scale).
+
+    ``kind`` is ``"metafor"`` (z, or t(k − 1) under HKSJ: metafor's and
+    RevMan Web's interval, equal to the CI when τ² = 0) or ``"hts"``
+    (Higgins-Thompson-Spiegelhalter, t(k − 2), the Cochrane Handbook's).
+    """
 
     lower: float
     upper: float
     distribution: str  # "normal" or "t"
     df: int | None
     log_scale: bool
+    kind: str = "metafor"
+    level: float = 0.95
 
     @property
-    def effect_lower(self) -> float:
+    def formula(self) -> str:
+        """The formula in symbols, e.g. "μ ± t(0.975, k − 2 = 14) × √(τ² + SE²)"."""
+        p = f"{0.5 + self.level / 2:.6g}"
+        if self.distribution == "normal":
+            quantile = f"z({p})"
+        else:
+            quantile = f"t({p}, k − {1 if self.kind == 'metafor' else 2} = {self.df})"
+        return f"μ ± {quantile} × √(τ² + SE²)"
+
+    @property
+    def effect_lower(self) -> float | None:
         return _reported(self.lower, self.log_scale)
 
     @property
-    def effect_upper(self) -> float:
+    def effect_upper(self) -> float | None:
         return _reported(self.upper, self.log_scale)
 
 
@@ -101,7 +124,10 @@ class MetaAnalysis:
 
     ``weight_percent`` is aligned with ``effects.labels`` (NaN for excluded
     studies). ``fixed_mh`` holds the Mantel-Haenszel fixed-effect result
-    behind a RevMan-style random-effects MH analysis.
+    behind a RevMan-style random-effects MH analysis. When the pooled value
+    is not defined (no study has an estimate, or a Mantel-Haenszel sum is
+    zero) ``pooled`` and ``heterogeneity`` are None and ``not_estimable``
+    says why in words.
     """
 
     effects: StudyEffects
@@ -110,16 +136,20 @@ class MetaAnalysis:
     tau2_method: str | None
     ci_method: str
     level: float
-    pooled: Pooled
-    heterogeneity: Heterogeneity
+    pooled: Pooled | None
+    heterogeneity: Heterogeneity | None
     weight_percent: np.ndarray
     prediction_interval: PredictionInterval | None = None
     prediction_interval_t_k2: PredictionInterval | None = None
     fixed_mh: MetaAnalysis | None = None
+    not_estimable: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """Study rows and a final "Overall" row: estimate, CI and weight (analysis scale)."""
         frame = self.effects.to_frame()
+        if self.pooled is None:
+            frame["weight_percent"] = self.weight_percent
+            return frame
         z = stats.norm.ppf(0.5 + self.level / 2)
         se = np.sqrt(self.effects.vi)
         frame["ci_lower"] = self.effects.yi - z * se
@@ -139,7 +169,28 @@ class MetaAnalysis:
         return pd.concat([frame, overall])
 
 
-def _pooled(estimate, se, k, level, log_scale, *, t_df: int | None = None) -> Pooled:
+def make_pooled(estimate, se, k, level, log_scale, *, t_df: int | None = None) -> Pooled:
+    """The pooled estimate's interval and test.
+
+    Parameters
+    ----------
+    estimate, se : float
+        On the analysis scale.
+    k : int
+        Studies pooled.
+    level : float
+        Confidence level.
+    log_scale : bool
+        Whether ``effect*`` take exp().
+    t_df : int, optional
+        Degrees of freedom of a t test and interval (HKSJ's k − 1); z otherwise.
+
+    Returns
+    -------
+    Pooled
+        estimate ± q·se with q the normal (or t) quantile at (1 + level)/2, the
+        Wald z (or t) statistic and its two-sided p.
+    """
     statistic = estimate / se
     if t_df is None:
         crit = stats.norm.ppf(0.5 + level / 2)
@@ -173,22 +224,29 @@ def _q_statistics(q: float, df: int) -> dict:
     }
 
 
+NO_HETEROGENEITY = Heterogeneity(None, 0, None, None, None, None, None)
+
+
 def heterogeneity_fixed(yi, vi, centre: float) -> Heterogeneity:
-    """Q around ``centre`` with inverse-variance weights; I² and H² from Q."""
+    """Q around ``centre`` with inverse-variance weights; I² and H² from Q (None for one study)."""
+    if len(yi) < 2:
+        return NO_HETEROGENEITY
     q = float(np.sum((yi - centre) ** 2 / vi))
     base = _q_statistics(q, len(yi) - 1)
     return Heterogeneity(**base, I2=base["I2_from_Q"], H2=base["H2_from_Q"])
 
 
 def heterogeneity_random(yi, vi, q: float, tau2: float, *, interval=None) -> Heterogeneity:
-    """Q statistics plus τ², I² = 100 τ²/(τ² + s²) and H² = (τ² + s²)/s² (Higgins-Thompson s²)."""
+    """Q statistics plus τ², I² = 100 τ²/(τ² + s²) and H² = (τ² + s²)/s² (Higgins-Thompson s²).
+
+    None for one study: τ² is then taken as 0 for the weights but not reported.
+    """
+    if len(yi) < 2:
+        return NO_HETEROGENEITY
     base = _q_statistics(q, len(yi) - 1)
     w = 1 / vi
-    if len(yi) > 1:
-        s2 = (len(yi) - 1) * w.sum() / (w.sum() ** 2 - np.sum(w**2))
-        i2, h2 = float(100 * tau2 / (tau2 + s2)), float((tau2 + s2) / s2)
-    else:
-        i2 = h2 = None
+    s2 = (len(yi) - 1) * w.sum() / (w.sum() ** 2 - np.sum(w**2))
+    i2, h2 = float(100 * tau2 / (tau2 + s2)), float((tau2 + s2) / s2)
     lower, upper = interval if interval is not None else (None, None)
     return Heterogeneity(
         **base,
@@ -201,8 +259,20 @@ def heterogeneity_random(yi, vi, q: float, tau2: float, *, interval=None) -> Het
     )
 
 
-def _prediction_intervals(pooled: Pooled, tau2: float, k: int, level: float):
-    """metafor's interval (z, or t(k−1) under HKSJ) and the t(k−2) Higgins-Thompson-Spiegelhalter one."""
+def prediction_intervals(pooled: Pooled, tau2: float, k: int, level: float):
+    """metafor's interval (z, or t(k−1) under HKSJ) and the t(k−2) Higgins-Thompson-Spiegelhalter one.
+
+    Both are μ ± q·√(τ² + se²) on the analysis scale; with τ² = 0, metafor's
+    equals the confidence interval. Neither exists for one study; the t(k − 2)
+    one needs three.
+
+    References
+    ----------
+    Higgins JPT, Thompson SG, Spiegelhalter DJ (2009). J R Stat Soc A 172:137-159.
+    Cochrane Handbook 6.5 (2024), 10.10.4.3. metafor ``predict.rma``.
+    """
+    if k < 2:
+        return None, None
     spread = np.sqrt(tau2 + pooled.se**2)
     if pooled.statistic_df is None:
         crit, dist, df = stats.norm.ppf(0.5 + level / 2), "normal", None
@@ -215,6 +285,8 @@ def _prediction_intervals(pooled: Pooled, tau2: float, k: int, level: float):
         dist,
         df,
         pooled.log_scale,
+        "metafor",
+        level,
     )
     if k < 3:
         return default, None
@@ -225,11 +297,14 @@ def _prediction_intervals(pooled: Pooled, tau2: float, k: int, level: float):
         "t",
         k - 2,
         pooled.log_scale,
+        "hts",
+        level,
     )
     return default, hts
 
 
-def _weight_percent(effects: StudyEffects, weights: np.ndarray) -> np.ndarray:
+def percent_weights(effects: StudyEffects, weights: np.ndarray) -> np.ndarray:
+    """Weights of the included studies in percent, aligned with ``effects.labels`` (NaN elsewhere)."""
     full = np.full(len(effects.labels), np.nan)
     full[effects.included] = 100 * weights / weights.sum()
     return full
@@ -267,11 +342,15 @@ def inverse_variance(
     -------
     MetaAnalysis
         Estimates on the analysis scale (log RR, log OR, ... for ratios).
+        With no included study, or an HKSJ standard error of 0 (every study
+        with the same estimate), ``pooled`` is None and ``not_estimable``
+        says why. One study has no heterogeneity and no prediction interval.
 
     Notes
     -----
     Q is always computed around the fixed-effect estimate with weights 1/vᵢ.
-    The τ² interval is the Q-profile interval.
+    The τ² interval is the Q-profile interval (None when a limit cannot be
+    bracketed).
 
     References
     ----------
@@ -279,28 +358,29 @@ def inverse_variance(
     Hartung J, Knapp G (2001). Stat Med 20:3875-3889.
     Viechtbauer W (2010). metafor. J Stat Softw 36(3).
     """
+    if model not in ("fixed", "random"):
+        raise ValueError(f"unknown model {model!r}")
     yi, vi = effects.yi[effects.included], effects.vi[effects.included]
     k = len(yi)
+    if k == 0:
+        return not_estimable(effects, "inverse_variance", model, ci_method, level, NO_ESTIMATE)
     w = 1 / vi
     fixed_estimate = float(np.sum(w * yi) / w.sum())
-    q = float(np.sum(w * (yi - fixed_estimate) ** 2))
-    if model == "random":
-        if tau2 is None:
-            tau2 = tau2_estimators.estimate_tau2(tau2_method, yi, vi)
-    elif model == "fixed":
-        tau2 = 0.0
-    else:
-        raise ValueError(f"unknown model {model!r}")
+    if model == "random" and tau2 is None:
+        tau2 = tau2_estimators.estimate_tau2(tau2_method, yi, vi)
+    tau2 = tau2 if model == "random" else 0.0
     weights = 1 / (vi + tau2)
     estimate = float(np.sum(weights * yi) / weights.sum())
-    pooled = _pool(yi, weights, estimate, k, ci_method, level, effects.log_scale)
+    pooled = pool_weighted(yi, weights, estimate, k, ci_method, level, effects.log_scale)
+    if not pooled.se > 0:  # HKSJ's se is 0 when every study has the same estimate
+        return not_estimable(effects, "inverse_variance", model, ci_method, level, NO_SPREAD)
     if model == "fixed":
         het = heterogeneity_fixed(yi, vi, fixed_estimate)
         pis = (None, None)
     else:
-        interval = tau2_estimators.q_profile_interval(yi, vi, level) if k > 1 else None
-        het = heterogeneity_random(yi, vi, q, tau2, interval=interval)
-        pis = _prediction_intervals(pooled, tau2, k, level)
+        q = float(np.sum(w * (yi - fixed_estimate) ** 2))
+        het = heterogeneity_random(yi, vi, q, tau2, interval=_tau2_interval(yi, vi, level))
+        pis = prediction_intervals(pooled, tau2, k, level)
     return MetaAnalysis(
         effects=effects,
         pooling="inverse_variance",
@@ -310,19 +390,66 @@ def inverse_variance(
         level=level,
         pooled=pooled,
         heterogeneity=het,
-        weight_percent=_weight_percent(effects, weights),
+        weight_percent=percent_weights(effects, weights),
         prediction_interval=pis[0],
         prediction_interval_t_k2=pis[1],
     )
 
 
-def _pool(yi, weights, estimate, k, ci_method, level, log_scale) -> Pooled:
+NO_ESTIMATE = "no study has an estimate for this measure"
+NO_SPREAD = (
+    "every study has the same estimate, so the Hartung-Knapp-Sidik-Jonkman standard error "
+    "is 0 and its interval is not defined"
+)
+
+
+def not_estimable(
+    effects: StudyEffects, pooling: str, model: str, ci_method: str, level: float, reason: str
+) -> MetaAnalysis:
+    """A fit whose pooled value is not defined, with the reason in words."""
+    return MetaAnalysis(
+        effects=effects,
+        pooling=pooling,
+        model=model,
+        tau2_method=None,
+        ci_method=ci_method,
+        level=level,
+        pooled=None,
+        heterogeneity=None,
+        weight_percent=np.full(len(effects.labels), np.nan),
+        not_estimable=reason,
+    )
+
+
+def _tau2_interval(yi, vi, level: float) -> tuple[float, float] | None:
+    """The Q-profile interval, or None for one study or when a limit cannot be bracketed."""
+    if len(yi) < 2:
+        return None
+    try:
+        return tau2_estimators.q_profile_interval(yi, vi, level)
+    except ArithmeticError:
+        return None
+
+
+def pool_weighted(yi, weights, estimate, k, ci_method, level, log_scale) -> Pooled:
+    """The interval and test of a weighted mean: Wald, or Hartung-Knapp-Sidik-Jonkman.
+
+    Notes
+    -----
+    Wald: se = √(1/Σwᵢ) with z. HKSJ (two studies or more): se² = Σwᵢ(yᵢ − μ)² /
+    ((k − 1) Σwᵢ) with t(k − 1), not truncated (metafor ``test = "knha"``).
+
+    References
+    ----------
+    Hartung J, Knapp G (2001). Stat Med 20:3875-3889. Sidik K, Jonkman JN (2002).
+    Stat Med 21:3153-3159.
+    """
     if ci_method == "hksj" and k > 1:
         se = np.sqrt(np.sum(weights * (yi - estimate) ** 2) / ((k - 1) * weights.sum()))
-        return _pooled(estimate, se, k, level, log_scale, t_df=k - 1)
+        return make_pooled(estimate, se, k, level, log_scale, t_df=k - 1)
     if ci_method not in ("wald", "hksj"):
         raise ValueError(f"unknown ci_method {ci_method!r}")
-    return _pooled(estimate, np.sqrt(1 / weights.sum()), k, level, log_scale)
+    return make_pooled(estimate, np.sqrt(1 / weights.sum()), k, level, log_scale)
 
 
 def peto(effects: StudyEffects, *, level: float = 0.95) -> MetaAnalysis:
@@ -339,136 +466,3 @@ def peto(effects: StudyEffects, *, level: float = 0.95) -> MetaAnalysis:
     """
     result = inverse_variance(effects, model="fixed", level=level)
     return replace(result, pooling="peto")
-
-
-def _mh_estimate(measure: str, a, n1, c, n2) -> tuple[float, float, np.ndarray]:
-    """Mantel-Haenszel estimate (log scale for RR/OR), its se and the MH weights."""
-    b, d, big_n = n1 - a, n2 - c, n1 + n2
-    if measure == "OR":
-        r, s = a * d / big_n, b * c / big_n
-        p, q = (a + d) / big_n, (b + c) / big_n
-        rs, ss = r.sum(), s.sum()
-        var = (
-            np.sum(p * r) / (2 * rs**2)
-            + np.sum(p * s + q * r) / (2 * rs * ss)
-            + np.sum(q * s) / (2 * ss**2)
-        )
-        return float(np.log(rs / ss)), float(np.sqrt(var)), s
-    if measure == "RR":
-        r, s = a * n2 / big_n, c * n1 / big_n
-        num = np.sum((n1 * n2 * (a + c) - a * c * big_n) / big_n**2)
-        return float(np.log(r.sum() / s.sum())), float(np.sqrt(num / (r.sum() * s.sum()))), s
-    if measure == "RD":
-        w = n1 * n2 / big_n
-        rd = np.sum(a * n2 / big_n - c * n1 / big_n) / w.sum()
-        # Sato, Greenland and Robins (1989): valid for sparse and large strata (metafor)
-        p = (a * n2**2 - c * n1**2 + n1 * n2 * (n1 - n2) / 2) / big_n**2
-        q = (a * (n2 - c) + c * (n1 - a)) / (2 * big_n)
-        var = (q.sum() - rd * p.sum()) / w.sum() ** 2
-        return float(rd), float(np.sqrt(var)), w
-    raise ValueError(f"Mantel-Haenszel needs RR, OR or RD, not {measure!r}")
-
-
-def mantel_haenszel(
-    measure: str,
-    a,
-    n1,
-    c,
-    n2,
-    *,
-    labels=None,
-    model: str = "fixed",
-    correction: str = "metafor",
-    level: float = 0.95,
-) -> MetaAnalysis:
-    """Mantel-Haenszel pooled RR, OR or RD, with RevMan-style random effects on request.
-
-    Parameters
-    ----------
-    measure : {"RR", "OR", "RD"}
-    a, n1, c, n2 : array_like
-        Events and totals, experimental then control.
-    model : {"fixed", "random"}
-        ``"random"`` is RevMan 5's: DerSimonian-Laird τ² from the Q around the
-        MH estimate, then inverse-variance weights 1/(vᵢ + τ²).
-    correction : {"metafor", "revman5"}
-        ``"metafor"``: raw counts in the MH estimate; 0.5 added to zero-cell
-        studies for the study estimates and Q. ``"revman5"``: 0.5 added to
-        every cell of a zero-cell study before everything, so the MH estimate
-        and weights use the corrected table. Double-zero studies are excluded
-        for RR and OR in both, and kept for RD.
-
-    Returns
-    -------
-    MetaAnalysis
-        Log RR / log OR, or RD. Variances: Greenland-Robins (RR),
-        Robins-Breslow-Greenland (OR) and Sato-Greenland-Robins (RD, which
-        reduces to Greenland-Robins for large strata; metafor's choice). Q = Σ(1/vᵢ)(yᵢ − θ_MH)² over studies
-        with a study estimate; I² and H² from Q.
-
-    References
-    ----------
-    Mantel N, Haenszel W (1959). J Natl Cancer Inst 22:719-748.
-    Robins J, Breslow N, Greenland S (1986). Biometrics 42:311-323.
-    Greenland S, Robins JM (1985). Biometrics 41:55-68.
-    Sato T, Greenland S, Robins JM (1989). Biometrics 45:1323-1324.
-    Deeks JJ, Higgins JPT (2010). Statistical algorithms in Review Manager 5.
-    """
-    a, n1, c, n2 = (np.asarray(v, dtype=float) for v in (a, n1, c, n2))
-    keep = ~double_zero(a, n1, c, n2) if measure != "RD" else np.ones(len(a), bool)
-    if correction == "revman5":
-        a, n1, c, n2 = corrected_table(a, n1, c, n2)
-        effects = binary_effects(measure, a, n1, c, n2, correction=0.0, labels=labels)
-        effects = _masked_studies(effects, keep)
-    elif correction == "metafor":
-        effects = binary_effects(measure, a, n1, c, n2, labels=labels)
-    else:
-        raise ValueError(f"unknown correction rule {correction!r}")
-    estimate, se, mh_weights = _mh_estimate(measure, a[keep], n1[keep], c[keep], n2[keep])
-    log_scale = measure != "RD"
-    k = int(np.sum(keep))
-    yi, vi = effects.yi[effects.included], effects.vi[effects.included]
-    weight_percent = np.full(len(a), np.nan)
-    weight_percent[keep] = 100 * mh_weights / mh_weights.sum()
-    fixed = MetaAnalysis(
-        effects=effects,
-        pooling="mantel_haenszel",
-        model="fixed",
-        tau2_method=None,
-        ci_method="wald",
-        level=level,
-        pooled=_pooled(estimate, se, k, level, log_scale),
-        heterogeneity=heterogeneity_fixed(yi, vi, estimate),
-        weight_percent=weight_percent,
-    )
-    if model == "fixed":
-        return fixed
-    return _mh_random(fixed, yi, vi, level)
-
-
-def _masked_studies(effects: StudyEffects, keep: np.ndarray) -> StudyEffects:
-    included = effects.included & keep
-    yi, vi = np.where(included, effects.yi, np.nan), np.where(included, effects.vi, np.nan)
-    return StudyEffects(effects.measure, effects.labels, yi, vi, included)
-
-
-def _mh_random(fixed: MetaAnalysis, yi, vi, level: float) -> MetaAnalysis:
-    """RevMan 5's random effects after MH: DL τ² from the MH-centred Q."""
-    w = 1 / vi
-    q = fixed.heterogeneity.Q
-    tau2 = max(0.0, (q - (len(yi) - 1)) / (w.sum() - np.sum(w**2) / w.sum()))
-    weights = 1 / (vi + tau2)
-    estimate = float(np.sum(weights * yi) / weights.sum())
-    pooled = _pool(yi, weights, estimate, len(yi), "wald", level, fixed.pooled.log_scale)
-    pis = _prediction_intervals(pooled, tau2, len(yi), level)
-    return replace(
-        fixed,
-        model="random",
-        tau2_method="DL",
-        pooled=pooled,
-        heterogeneity=heterogeneity_random(yi, vi, q, tau2),
-        weight_percent=_weight_percent(fixed.effects, weights),
-        prediction_interval=pis[0],
-        prediction_interval_t_k2=pis[1],
-        fixed_mh=fixed,
-    )

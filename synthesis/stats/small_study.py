@@ -1,7 +1,10 @@
 """Small-study effects: Egger's regression test, Begg's rank correlation, trim-and-fill.
 
 Each function takes a fitted :class:`~synthesis.stats.pooling.MetaAnalysis`
-and works on its included studies, on the analysis scale.
+and works on its included studies, on the analysis scale. Each needs at
+least three studies and raises :class:`~synthesis.stats.errors.NotEstimable`
+("not estimable with k = 2 (needs at least 3 studies)") otherwise, or when
+the studies cannot tell (every study with the same standard error).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from scipy import stats
 
 from synthesis.stats import tau2 as tau2_estimators
 from synthesis.stats.effects import StudyEffects
+from synthesis.stats.errors import NotEstimable, too_few
 from synthesis.stats.pooling import MetaAnalysis, inverse_variance
 
 
@@ -63,9 +67,21 @@ class TrimAndFill:
         return pd.DataFrame({"yi": self.filled_yi, "vi": self.filled_vi})
 
 
+MINIMUM_K = 3
+
+
 def _included(fit: MetaAnalysis) -> tuple[np.ndarray, np.ndarray]:
+    """The included studies' yᵢ and vᵢ; NotEstimable below three studies."""
     e = fit.effects
-    return e.yi[e.included], e.vi[e.included]
+    yi, vi = e.yi[e.included], e.vi[e.included]
+    if len(yi) < MINIMUM_K:
+        raise too_few(len(yi), MINIMUM_K)
+    return yi, vi
+
+
+def _varied(vi: np.ndarray) -> None:
+    if np.ptp(vi) == 0:
+        raise NotEstimable("not estimable: every study has the same standard error")
 
 
 def egger_test(fit: MetaAnalysis) -> EggerTest:
@@ -83,12 +99,15 @@ def egger_test(fit: MetaAnalysis) -> EggerTest:
     Egger M, Davey Smith G, Schneider M, Minder C (1997). BMJ 315:629-634.
     """
     yi, vi = _included(fit)
+    _varied(vi)
     k = len(yi)
     x = np.column_stack([np.ones(k), np.sqrt(vi)])
     w = 1 / vi
     xtwx_inv = np.linalg.inv(x.T @ (x * w[:, None]))
     beta = xtwx_inv @ (x.T @ (w * yi))
     dispersion = np.sum(w * (yi - x @ beta) ** 2) / (k - 2)
+    if not dispersion > 0:
+        raise NotEstimable("not estimable: the studies lie exactly on the regression line")
     se = np.sqrt(np.diag(xtwx_inv) * dispersion)
     statistic = beta[1] / se[1]
     crit = stats.t.ppf(0.5 + fit.level / 2, k - 2)
@@ -110,19 +129,23 @@ def rank_correlation(fit: MetaAnalysis) -> RankCorrelation:
     Notes
     -----
     Deviates are standardised around the fixed-effect estimate whatever the
-    fit's model: (yᵢ − θ_FE)/sqrt(vᵢ − 1/Σwⱼ). The p-value is exact without
-    ties and the normal approximation otherwise.
+    fit's model: (yᵢ − θ_FE)/sqrt(vᵢ − 1/Σwⱼ). The p-value is exact whenever
+    there are no ties, however many studies (``ranktest`` asks R's
+    ``cor.test`` for the exact test), and the normal approximation otherwise.
 
     References
     ----------
     Begg CB, Mazumdar M (1994). Biometrics 50:1088-1101.
     """
     yi, vi = _included(fit)
+    _varied(vi)
     w = 1 / vi
     theta = np.sum(w * yi) / w.sum()
     deviates = (yi - theta) / np.sqrt(vi - 1 / w.sum())
+    if np.ptp(deviates) == 0:
+        raise NotEstimable("not estimable: every study lies at the same standardised distance")
     ties = len(np.unique(deviates)) < len(yi) or len(np.unique(vi)) < len(vi)
-    method = "asymptotic" if ties or len(yi) >= 50 else "exact"
+    method = "asymptotic" if ties else "exact"
     result = stats.kendalltau(deviates, vi, method=method)
     return RankCorrelation(float(result.statistic), float(result.pvalue), method == "exact")
 
@@ -202,14 +225,24 @@ def trim_and_fill(
     Returns
     -------
     TrimAndFill
-        k0 (rounded half to even), its se, the imputed studies (mirror images
+        k0 (rounded half to even), its se (NaN when the L0 variance formula
+        goes negative, as in metafor), the imputed studies (mirror images
         2θ − yᵢ of the k0 most extreme, analysis scale) and the filled fit.
+
+    Notes
+    -----
+    Where we differ from metafor 3.8 on purpose: the trimmed and filled fits
+    keep the fit's confidence-interval method (HKSJ) and level, which
+    ``trimfill``'s refit silently drops (it falls back to Wald intervals at
+    95%). The filled fit's REML τ² uses ``rma.uni``'s default control, as
+    metafor's does.
 
     References
     ----------
     Duval S, Tweedie R (2000). Biometrics 56:455-463; J Am Stat Assoc 95:89-98.
     """
     yi0, vi0 = _included(fit)
+    _varied(vi0)
     side = side or _side(fit, yi0, vi0)
     flip = -1.0 if side == "right" else 1.0
     order = np.argsort(flip * yi0, kind="stable")

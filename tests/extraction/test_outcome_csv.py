@@ -113,8 +113,7 @@ def test_it_lists_every_problem_of_a_broken_continuous_file():
     assert problems((FIXTURES / "continuous_broken.csv").read_bytes()) == [
         "line 1: unknown column 'sdev'",
         "line 3, n_exp: n must be a positive whole number",
-        "line 4, sd_exp: SD must be greater than 0",
-        "line 4, sd_ctrl: SD must be greater than 0",
+        "line 4, sd_ctrl: SD cannot be negative",
         "line 6, study: the study name is missing",
         "line 7, n_exp: n must be a positive whole number",
         "line 7, mean_exp: mean 'abc' is not a number",
@@ -138,9 +137,9 @@ def test_it_lists_every_problem_of_a_broken_dichotomous_file():
 
 def test_the_error_carries_line_and_column_for_the_grid():
     with pytest.raises(OutcomeCSVError) as caught:
-        parse_outcome_csv(CONTINUOUS_HEADER + "Alder 2011,20,3.9,0,20,5.1,2\n", "continuous")
-    assert caught.value.problems == (CSVProblem(2, "sd_exp", "SD must be greater than 0"),)
-    assert str(caught.value) == "line 2, sd_exp: SD must be greater than 0"
+        parse_outcome_csv(CONTINUOUS_HEADER + "Alder 2011,20,3.9,-1.8,20,5.1,2\n", "continuous")
+    assert caught.value.problems == (CSVProblem(2, "sd_exp", "SD cannot be negative"),)
+    assert str(caught.value) == "line 2, sd_exp: SD cannot be negative"
     assert isinstance(caught.value, ValueError)
 
 
@@ -209,8 +208,9 @@ def test_trailing_empty_cells_are_allowed_but_extra_values_are_not():
 
 def test_nothing_is_returned_when_one_row_of_many_is_bad():
     good = "".join(f"Study {i},20,3.9,1.8,20,5.1,2\n" for i in range(200))
-    assert problems(CONTINUOUS_HEADER + good + "Bad 2020,20,3.9,1.8,20,5.1,0\n") == [
-        "line 202, sd_ctrl: SD must be greater than 0"
+    assert problems(CONTINUOUS_HEADER + good + "Bad 2020,20,3.9,0,20,5.1,0\n") == [
+        "line 202, sd_exp: SD cannot be 0 in both arms",
+        "line 202, sd_ctrl: SD cannot be 0 in both arms",
     ]
 
 

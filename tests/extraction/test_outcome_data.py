@@ -23,9 +23,11 @@ from extraction.outcomes import (
     DerivationError,
     DichotomousArms,
     GenericEstimate,
+    ObservedMinusExpected,
     Problem,
     data_class,
     log_ratio,
+    parse_outcome_csv,
     sd_from_ci,
     sd_from_difference_ci,
     sd_from_difference_se,
@@ -65,8 +67,7 @@ def test_it_accepts_good_continuous_data():
 @pytest.mark.parametrize(
     "changes, expected",
     [
-        ({"sd_exp": 0}, [Problem("sd_exp", "SD must be greater than 0")]),
-        ({"sd_ctrl": -1.5}, [Problem("sd_ctrl", "SD must be greater than 0")]),
+        ({"sd_ctrl": -1.5}, [Problem("sd_ctrl", "SD cannot be negative")]),
         ({"n_exp": 0}, [Problem("n_exp", "n must be a positive whole number")]),
         ({"n_ctrl": 12.5}, [Problem("n_ctrl", "n must be a positive whole number")]),
         ({"n_exp": True}, [Problem("n_exp", "n must be a positive whole number")]),
@@ -81,13 +82,63 @@ def test_it_names_each_continuous_problem(changes, expected):
 
 
 def test_it_reports_every_continuous_problem_at_once():
-    problems = continuous(n_exp=0, sd_exp=0, n_ctrl=-3, sd_ctrl=0).validate()
+    problems = continuous(n_exp=0, sd_exp=-1, n_ctrl=-3, sd_ctrl=-2).validate()
     assert [str(problem) for problem in problems] == [
         "n_exp: n must be a positive whole number",
-        "sd_exp: SD must be greater than 0",
+        "sd_exp: SD cannot be negative",
         "n_ctrl: n must be a positive whole number",
-        "sd_ctrl: SD must be greater than 0",
+        "sd_ctrl: SD cannot be negative",
     ]
+
+
+def test_an_sd_of_zero_in_one_arm_is_possible_but_not_in_both():
+    # every control participant scored the same: the MD's variance is still sd_exp²/n_exp
+    assert continuous(sd_ctrl=0).validate() == []
+    problems = continuous(sd_exp=0, sd_ctrl=0).validate()
+    assert problems == [
+        Problem("sd_exp", "SD cannot be 0 in both arms"),
+        Problem("sd_ctrl", "SD cannot be 0 in both arms"),
+    ]
+    assert problems[0].sentence == "the SD is 0 in both arms, so the study has no variance"
+
+
+@pytest.mark.parametrize(
+    "data, sentence",
+    [
+        (
+            dichotomous(events_exp=300, total_exp=231),
+            "300 events in the experimental arm but only 231 participants",
+        ),
+        (
+            dichotomous(events_ctrl=-1),
+            "events in the control arm must be a whole number (0 or more), not -1",
+        ),
+        (
+            dichotomous(total_ctrl=0),
+            "the total in the control arm must be a positive whole number, not 0",
+        ),
+        (
+            continuous(n_exp=2.5),
+            "n in the experimental arm must be a positive whole number, not 2.5",
+        ),
+        (continuous(sd_ctrl=-1.5), "the SD in the control arm is negative (-1.5)"),
+        (
+            continuous(mean_exp=math.inf),
+            "the mean in the experimental arm must be a finite number, not inf",
+        ),
+        (GenericEstimate(0.3, 0), "the SE must be greater than 0, not 0"),
+        (ObservedMinusExpected(-2.1, -4), "the variance is negative (-4)"),
+    ],
+)
+def test_each_problem_has_a_sentence_naming_the_arm(data, sentence):
+    (problem,) = data.validate()
+    assert problem.sentence == sentence and not problem.missing
+
+
+def test_a_missing_value_is_marked_missing():
+    (problem,) = continuous(mean_ctrl=None).validate()
+    assert problem.missing and problem.message == "mean is missing"
+    assert problem.sentence == "the mean in the control arm is missing"
 
 
 def test_it_accepts_a_whole_float_n_and_a_negative_mean():
@@ -160,7 +211,19 @@ def test_it_is_frozen():
         continuous().sd_exp = 2.0
 
 
+def test_o_minus_e_data_allow_a_variance_of_zero():
+    # V = 0 is a study without events: no information, but nothing impossible
+    assert ObservedMinusExpected(0.0, 0.0).validate() == []
+    assert ObservedMinusExpected(None, 3.1).validate() == [Problem("o_minus_e", "O − E is missing")]
+
+
+def test_o_minus_e_data_read_from_a_csv():
+    rows = parse_outcome_csv("study,O-E,V\nEarly 1990,-2.5,10.25\n", "o_minus_e")
+    assert rows[0].data == ObservedMinusExpected(-2.5, 10.25)
+
+
 def test_data_class_takes_the_data_type_name():
+    assert data_class("o_minus_e") is ObservedMinusExpected
     assert data_class("continuous") is ContinuousArms
     assert data_class(DataType.DICHOTOMOUS) is DichotomousArms
     assert data_class("generic") is GenericEstimate

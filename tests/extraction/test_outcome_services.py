@@ -79,7 +79,7 @@ def test_it_checks_continuous_data_field_by_field(cast, comparison, studies):
             outcome=outcome, rows=[row(studies[0], **bad)], user=cast.lead
         )
     assert sorted(messages(error)) == [
-        "Sigtermans 2009: SD must be greater than 0",
+        "Sigtermans 2009: SD cannot be negative",
         "Sigtermans 2009: mean 'four' is not a number",
         "Sigtermans 2009: n must be a positive whole number",
     ]
@@ -131,12 +131,16 @@ def test_the_grid_saves_all_or_nothing(cast, comparison, studies):
     )
     rows = [
         row(studies[0], **CONTINUOUS),
-        row(studies[1], **CONTINUOUS | {"sd_exp": 0}),
+        row(studies[1], **CONTINUOUS | {"sd_exp": 0, "sd_ctrl": 0}),
         row(studies[2], **CONTINUOUS | {"n_exp": 99}),
     ]
     with pytest.raises(outcome_data.OutcomeDataError) as error:
         outcome_data.outcome_data_save_grid(outcome=outcome, rows=rows, user=cast.reviewer1)
-    assert messages(error) == ["Schwartzman 2009: SD must be greater than 0"]
+    # an SD of 0 in one arm is possible (a floor effect), in both it leaves no variance
+    assert messages(error) == [
+        "Schwartzman 2009: SD cannot be 0 in both arms",
+        "Schwartzman 2009: SD cannot be 0 in both arms",
+    ]
     assert [d.values["n_exp"] for d in OutcomeData.objects.all()] == [25]
 
 

@@ -106,14 +106,14 @@ def test_a_reviewer_saves_the_grid(client, cast, pain, studies):
 def test_a_bad_cell_saves_nothing_and_is_shown_in_place(client, cast, pain, studies):
     client.force_login(cast.reviewer1)
     data = grid_post(studies[0], **CONTINUOUS) | grid_post(
-        studies[1], **CONTINUOUS | {"sd_exp": "0"}
+        studies[1], **CONTINUOUS | {"sd_exp": "-0.5"}
     )
     response = client.post(grid_url(pain), data)
     page = response.content.decode()
     assert response.status_code == 200
     assert "1 problem found. Nothing was saved." in page
-    assert "Schwartzman 2009: SD must be greater than 0" in page
-    assert f'name="{studies[1].pk}-sd_exp" value="0"' in page  # what was typed stays
+    assert "Schwartzman 2009: SD cannot be negative" in page
+    assert f'name="{studies[1].pk}-sd_exp" value="-0.5"' in page  # what was typed stays
     assert "is-invalid" in page
     assert not OutcomeData.objects.exists()
 
@@ -165,7 +165,7 @@ def test_a_csv_with_bad_lines_is_rejected_whole(client, cast, pain, studies):
 
     page = upload(good, "Schwartzman 2009,25,4.1,-1,0,5.6,2.1\n").content.decode()
     assert "2 problems found. Nothing was saved." in page
-    assert "line 3: SD must be greater than 0" in page
+    assert "line 3: SD cannot be negative" in page
     assert "line 3: n must be a positive whole number" in page
     # Study names are matched once the file reads cleanly.
     page = upload(good, "Smith 2010,25,4.1,1.9,24,5.6,2.1\n").content.decode()

@@ -11,7 +11,6 @@ from extraction.services import rob as rob_services
 from synthesis import computation
 from synthesis.risk_of_bias import high_risk_studies
 from synthesis.robustness import robustness
-from synthesis.stats import conformance, sensitivity
 from synthesis.stats import effects as es
 from synthesis.stats.pooling import inverse_variance
 
@@ -75,8 +74,13 @@ def panel(cast, nausea):
     return robustness(nausea, settings, dataset, high_risk=high_risk_studies(nausea))
 
 
+def engine(outcome, settings, rows):
+    settings = computation.clean_settings(outcome, settings)
+    return computation.run_engine(outcome, settings, rows, small_study=False)
+
+
 def fit_of(outcome, settings, rows):
-    return conformance.analyse(computation.engine_case(outcome, settings), rows)
+    return engine(outcome, settings, rows).overall
 
 
 def assert_row_matches(row, fit):
@@ -172,7 +176,7 @@ def test_each_other_tau2_estimator_and_hksj(nausea, panel):
     taus = [row.label for row in panel.rows if row.group == "τ² estimator"]
     assert taus == ["Random effects, DL τ²", "Random effects, PM τ²"]
     settings = computation.default_settings(nausea)
-    studies = computation.usable_studies(nausea, settings, outcome_dataset(nausea))
+    studies = computation.analysed_rows(settings, outcome_dataset(nausea))
     for estimator in ("DL", "PM"):
         fit = fit_of(nausea, settings | {"tau2_estimator": estimator}, studies)
         row = rows[f"Random effects, {estimator} τ²"]
@@ -185,9 +189,8 @@ def test_each_other_tau2_estimator_and_hksj(nausea, panel):
 
 def test_leave_one_out_rows_equal_the_engines(nausea, panel):
     settings = computation.default_settings(nausea)
-    studies = computation.usable_studies(nausea, settings, outcome_dataset(nausea))
-    case = computation.engine_case(nausea, settings)
-    expected = list(sensitivity.leave_one_out(lambda s: conformance.analyse(case, s), studies))
+    studies = computation.analysed_rows(settings, outcome_dataset(nausea))
+    expected = [(row.omitted, row.fit) for row in engine(nausea, settings, studies).leave_one_out]
     rows = [row for row in panel.rows if row.group == "Leave one out"]
     assert [row.label for row in rows] == [f"Without {name}" for name, _ in expected]
     for row, (_, fit) in zip(rows, expected, strict=True):
@@ -250,7 +253,7 @@ def test_mantel_haenszel_keeps_its_pooling(nausea):
     rows = by_label(result)
     assert result.rows[0].label == "Fixed effect (Mantel-Haenszel)"
     random = rows["Random effects (Mantel-Haenszel), DL τ²"]
-    studies = computation.usable_studies(nausea, settings, dataset)
+    studies = computation.analysed_rows(settings, dataset)
     assert_row_matches(random, fit_of(nausea, settings | {"model": "random"}, studies))
     taus = [row.label for row in result.rows if row.group == "τ² estimator"]
     assert taus == [f"Random effects, {t} τ² (inverse variance)" for t in ("DL", "REML", "PM")]
@@ -297,7 +300,7 @@ def test_mean_difference_against_standardised_mean_difference(cast):
     result = robustness(pain, settings, dataset, high_risk={})
     (row,) = [row for row in result.rows if row.group == "Effect measure"]
     assert row.label == "Standardised mean difference instead of mean difference"
-    studies = computation.usable_studies(pain, settings, dataset)
+    studies = computation.analysed_rows(settings, dataset)
     assert_row_matches(row, fit_of(pain, settings | {"measure": "SMD"}, studies))
     assert not result.log_scale and row.measure == "SMD"
     assert [line.on_axis for line in result.plot_rows()][-1] is False

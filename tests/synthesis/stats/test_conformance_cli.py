@@ -41,3 +41,31 @@ def test_it_names_the_field_that_differs(tmp_path, capsys):
     assert code == 1
     assert lines[1] == "FAIL tiny-wrong: pooled.estimate expected 2.1 got 2.0"
     assert lines[-1] == "1 passed, 1 failed"
+
+
+def test_a_refused_case_is_a_failure_line_with_the_engines_words(tmp_path, capsys):
+    refused = {
+        "id": "impossible-counts",
+        "data_type": "dichotomous",
+        "effect_measure": "RR",
+        "studies": [
+            {
+                "label": "Smith 2010",
+                "events_exp": 300,
+                "total_exp": 231,
+                "events_ctrl": 3,
+                "total_ctrl": 230,
+            }
+        ],
+        "method": {"pooling": "inverse_variance", "model": "fixed", "ci_level": 0.95},
+        "expected": {"pooled": {"k": 1}},
+        "tolerance": {"default": {"rel": 1e-6, "abs": 1e-10}},
+    }
+    code, lines = _run(tmp_path, [refused, CASE], capsys)
+    assert code == 1
+    assert lines == [
+        "FAIL impossible-counts: refused: Smith 2010: 300 events in the experimental arm "
+        "but only 231 participants",
+        "PASS tiny-md-fixed",
+        "1 passed, 1 failed",
+    ]

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from synthesis.stats.effects import binary_effects, standardized_mean_difference
+from extraction.outcomes.measures import MEASURES
+from synthesis.stats.effects import binary_effects, standardized_mean_difference, study_effects
 
 REL = 1e-6
 
@@ -41,3 +42,23 @@ def test_it_computes_hedges_g_in_both_variants(variant, g, vi):
     effects = standardized_mean_difference([14], [8], [8], [18], [11], [13], variant=variant)
     assert effects.yi[0] == pytest.approx(g, rel=REL)
     assert effects.vi[0] == pytest.approx(vi, rel=REL)
+
+
+COLUMNS = {
+    "continuous": {"mean_exp": [4.1], "sd_exp": [1.9], "n_exp": [25]}
+    | {"mean_ctrl": [5.6], "sd_ctrl": [2.1], "n_ctrl": [24]},
+    "dichotomous": {"events_exp": [7], "total_exp": [30], "events_ctrl": [4], "total_ctrl": [31]},
+    "generic": {"estimate": [0.35], "se": [0.27]},
+    "o_minus_e": {"o_minus_e": [-2.5], "variance": [10.25]},
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "data_type"),
+    [(key, str(data_type)) for key, m in MEASURES.items() for data_type in m.data_types],
+)
+def test_every_registered_measure_has_effect_sizes_for_its_data_types(key, data_type):
+    effects = study_effects(data_type, key, COLUMNS[data_type], labels=["A"])
+    assert effects.measure == key and effects.included[0]
+    assert effects.log_scale == MEASURES[key].log_scale
+    assert np.isfinite(effects.yi[0]) and effects.vi[0] > 0

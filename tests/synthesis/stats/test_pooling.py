@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from synthesis.stats.effects import mean_difference, peto_effects
-from synthesis.stats.pooling import inverse_variance, mantel_haenszel, peto
+from synthesis.stats.mantel_haenszel import mantel_haenszel
+from synthesis.stats.pooling import inverse_variance, peto
 
 REL = 1e-5
 
