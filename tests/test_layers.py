@@ -69,6 +69,19 @@ def test_pure_packages_import_no_django(package):
     assert django_imports(package) == []
 
 
+def test_only_the_engine_uses_its_conformance_runner():
+    """The web layer reaches the engine through ``synthesis.stats.analyse``, never the runner."""
+    users = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for app in LAYERS
+        for path in modules(app)
+        if "synthesis/stats" not in path.relative_to(ROOT).as_posix()
+        for line, name in imported(path)
+        if name.startswith("synthesis.stats.conformance")
+    ]
+    assert users == []
+
+
 def test_every_app_is_in_a_layer():
     apps = {p.parent.name for p in ROOT.glob("*/apps.py")}
     assert apps <= set(LAYERS), f"put {sorted(apps - set(LAYERS))} in LAYERS"
