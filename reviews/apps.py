@@ -7,9 +7,11 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import history
-        from .models import DuplicatePair, ImportBatch, Membership, Review
+        from .models import DuplicatePair, ImportBatch, Label, Membership, RecordLabel, Review
 
         history.register(Review, "id")
         history.register(Membership, "review_id")
         history.register(ImportBatch, "review_id")
         history.register(DuplicatePair, "review_id")
+        history.register(Label, "review_id")
+        history.register(RecordLabel, "label__review_id")

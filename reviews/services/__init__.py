@@ -9,6 +9,8 @@ from .imports import (
     import_batch_run,
     import_preview,
 )
+from .labels import label_apply, label_remove
+from .selection import records_lock
 from .team import (
     membership_add,
     membership_remove,
@@ -25,10 +27,13 @@ __all__ = [
     "import_batch_requeue",
     "import_batch_run",
     "import_preview",
+    "label_apply",
+    "label_remove",
     "membership_add",
     "membership_remove",
     "membership_set_role",
     "pair_decide",
     "record_split",
+    "records_lock",
     "user_find",
 ]
