@@ -1,9 +1,15 @@
-"""Reads that span the stages: the dashboard's pipeline, from the PRISMA counts."""
+"""Reads that span the stages: the dashboard's pipeline, from the PRISMA counts, and the
+records browser's filter."""
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from extraction.selectors import studies_extracted
-from reviews.models import Review
+from reviews.models import Membership, Record, Review
+from reviews.selectors import records_search
+from screening.models import Stage
+from screening.standing import at_stage, filter_by_my_decision, filter_by_standing
 from synthesis.models import Analysis
 from synthesis.plots.prisma import PrismaFlow
 from synthesis.prisma import prisma_flow
@@ -71,3 +77,33 @@ def _counts(review: Review, flow: PrismaFlow, statuses: dict[str, int]) -> dict[
     }
     # A later stage shows a number once something has reached it.
     return counts | {key: n for key, n in later.items() if n}
+
+
+def records_browse(membership: Membership, filters: dict) -> QuerySet[Record]:
+    """The records the browser shows for ``filters`` (RecordFilterForm's cleaned data).
+
+    What reviews knows (text, database, import, label, duplicates, sort) comes
+    from its records search; where records stand, within what the member may
+    know, from screening.
+    """
+    review, stage = membership.review, filters["stage"]
+    records = records_search(
+        review,
+        query=filters["q"],
+        batch_id=filters["batch"].pk if filters["batch"] else None,
+        database=filters["database"],
+        label_id=filters["label"].pk if filters["label"] else None,
+        show=filters["show"],
+        sort=filters["sort"],
+    )
+    if stage == Stage.FULL_TEXT:
+        records = at_stage(records, review=review, stage=stage)
+    if filters["state"]:
+        records = filter_by_standing(
+            records, membership=membership, stage=stage, standing=filters["state"]
+        )
+    if filters.get("mine"):
+        records = filter_by_my_decision(
+            records, reviewer=membership.user, stage=stage, mine=filters["mine"]
+        )
+    return records
