@@ -36,9 +36,7 @@ def record_list(request, review):
     # The list shows none of the long fields: reading 50 abstracts and original fields is most
     # of a page's work.
     records = records.defer(*LONG_FIELDS) if valid else Record.objects.none()
-    page = Paginator(records, PAGE_SIZE).get_page(
-        form.cleaned_data["page"] if valid else 1
-    )
+    page = Paginator(records, PAGE_SIZE).get_page(form.cleaned_data["page"] if valid else 1)
     stage = form.cleaned_data["stage"] if valid else Stage.TITLE_ABSTRACT
     rows = list(page)
     stand = standings(rows, membership=membership, stage=stage)
@@ -76,7 +74,11 @@ def record_bulk(request, review):
         "back": back,
         "query": filter_form.query_string(),
     }
-    if not (filter_form.is_valid() and form.is_valid()):
+    valid = form.is_valid()
+    if not filter_form.is_valid():
+        form.add_error(None, "The records filter in the address is not valid: filter again.")
+        valid = False
+    if not valid:
         return render(request, "workspace/record_bulk.html", context)
     filtered = selectors.records_browse(request.membership, filter_form.cleaned_data)
     try:
@@ -147,7 +149,7 @@ def record_label(request, review, record_id: int):
     record = review_object(Record, review, record_id)
     form = RecordLabelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Name the label.")
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(record)
     records = Record.objects.filter(pk=record.pk)
     name, user = form.cleaned_data["name"], request.user

@@ -361,3 +361,41 @@ def test_the_lead_merges_a_pair_from_the_story_and_comes_back_to_it(client, cast
     pair.refresh_from_db()
     assert pair.status == "distinct"
     assert "Not duplicates" in story(client, made.half)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "\x00", "scope": "\x00", "records": ["\x00", "-1"], "expected": "-1"},
+        {
+            "action": "label",
+            "scope": "selected",
+            "records": ["99999999999999999999"],
+            "label_name": "x",
+        },
+        {"action": "exclude", "scope": "all", "expected": "99999999999999999999", "reason": "1e3"},
+        {
+            "action": "label",
+            "scope": "all",
+            "expected": "3",
+            "label_name": "a\x00b",
+            "confirm": "on",
+        },
+        {"action": "unlabel", "scope": "selected", "records": ["1"], "label_name": "x" * 500},
+    ],
+)
+def test_junk_in_a_bulk_action_gets_words_and_changes_nothing(client, cast, made, data):
+    client.force_login(cast.lead)
+    url = reverse("record_bulk", args=[cast.review.pk])
+    response = client.post(url + "?q=%00&page=-1", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Label.objects.exists() and not Resolution.objects.filter(source="lead").exists()
+
+
+def test_a_nul_byte_in_a_label_name_is_refused_in_words(client, cast, made):
+    client.force_login(cast.lead)
+    url = reverse("record_label", args=[cast.review.pk, made.half.pk])
+    response = client.post(url, {"name": "ask\x00"}, follow=True)
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not Label.objects.exists()
