@@ -3,7 +3,7 @@ records search, labels and the duplicates to check."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import DuplicatePair, Label, Membership, Record, RecordLabel, Review, Source
 
@@ -91,9 +91,8 @@ def records_search(
     if database:
         records = records.filter(batch__in=batches_of_database(review, database))
     if label_id:
-        records = records.filter(
-            Exists(RecordLabel.objects.filter(record=OuterRef("pk"), label_id=label_id))
-        )
+        labelled = RecordLabel.objects.filter(label_id=label_id).values("record_id")
+        records = records.filter(pk__in=labelled)
     for term in query.split()[:MAX_TERMS]:
         records = records.filter(_term_filter(term))
     return records.order_by(*RECORD_SORTS.get(sort, RECORD_SORTS["import"])[1])

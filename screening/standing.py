@@ -73,7 +73,7 @@ def at_stage(records: QuerySet[Record], *, review: Review, stage: str) -> QueryS
     """The records taking part in a stage: the unique ones; at full text, those sent on to it."""
     records = records.filter(duplicate_of__isnull=True)
     if stage == Stage.FULL_TEXT:
-        records = records.filter(_passed_title_abstract(review))
+        records = records.filter(pk__in=_passed_title_abstract(review))
     return records
 
 
@@ -89,40 +89,49 @@ def filter_by_standing(
         raise PermissionDenied("With blinding on, only the lead sees who is in conflict.")
     review = membership.review
     records = at_stage(records, review=review, stage=stage)
-    resolved = Resolution.objects.filter(record=OuterRef("pk"), stage=stage)
-    conflict = Exists(Conflict.objects.filter(record=OuterRef("pk"), stage=stage, resolved=False))
-    not_retrieved = Exists(FullText.objects.filter(record=OuterRef("pk"), not_retrieved=True))
+    resolved = Resolution.objects.filter(stage=stage)
+    conflicts = Conflict.objects.filter(stage=stage, resolved=False)
     if standing.startswith(REASON_PREFIX):
         reason = int(standing.removeprefix(REASON_PREFIX))
-        return records.filter(Exists(resolved.filter(verdict=Verdict.EXCLUDE, reason_id=reason)))
-    waiting = records.filter(~Exists(resolved))
+        return records.filter(pk__in=_ids(resolved.filter(verdict=Verdict.EXCLUDE, reason=reason)))
+    waiting = records.filter(~Exists(resolved.filter(record=OuterRef("pk"))))
     if stage == Stage.FULL_TEXT:
-        waiting = waiting.filter(~not_retrieved)
+        waiting = waiting.exclude(pk__in=_ids(FullText.objects.filter(not_retrieved=True)))
+    included = resolved.filter(verdict__in=_included(review, stage))
     filters = {
         Standing.UNRESOLVED: lambda: waiting,
-        Standing.AWAITING: lambda: waiting.filter(~conflict),
-        Standing.CONFLICT: lambda: records.filter(conflict),
-        Standing.INCLUDED: lambda: records.filter(
-            Exists(resolved.filter(verdict__in=_included(review, stage)))
-        ),
+        Standing.AWAITING: lambda: waiting.exclude(pk__in=_ids(conflicts)),
+        Standing.CONFLICT: lambda: records.filter(pk__in=_ids(conflicts)),
+        Standing.INCLUDED: lambda: records.filter(pk__in=_ids(included)),
         Standing.EXCLUDED: lambda: records.filter(
-            Exists(resolved.exclude(verdict__in=_included(review, stage)))
+            pk__in=_ids(resolved.exclude(verdict__in=_included(review, stage)))
         ),
-        Standing.NOT_RETRIEVED: lambda: records.filter(
-            _passed_title_abstract(review), not_retrieved
-        ),
+        Standing.NOT_RETRIEVED: lambda: at_stage(
+            records, review=review, stage=Stage.FULL_TEXT
+        ).filter(pk__in=_ids(FullText.objects.filter(not_retrieved=True))),
     }
     return filters[Standing(standing)]()
+
+
+def _ids(rows: QuerySet) -> QuerySet:
+    """The record ids of ``rows``, for ``pk__in``.
+
+    "Id in (the few rows that match)" lets the database start from the small
+    side; a correlated EXISTS would look up every one of 100,000 records (on
+    SQLite: 3 ms against 75 ms for the records in conflict). Only "not
+    resolved" stays a NOT EXISTS, which the unique index answers alone.
+    """
+    return rows.values("record_id")
 
 
 def filter_by_my_decision(
     records: QuerySet[Record], *, reviewer, stage: str, mine: str
 ) -> QuerySet[Record]:
     """``records`` by the reviewer's own decision at the stage ("none": not decided by them)."""
-    decided = Decision.objects.filter(record=OuterRef("pk"), stage=stage, reviewer=reviewer)
+    decided = Decision.objects.filter(stage=stage, reviewer=reviewer)
     if mine == "none":
-        return records.filter(~Exists(decided))
-    return records.filter(Exists(decided.filter(verdict=Verdict(mine))))
+        return records.filter(~Exists(decided.filter(record=OuterRef("pk"))))
+    return records.filter(pk__in=_ids(decided.filter(verdict=Verdict(mine))))
 
 
 @dataclass(frozen=True)
@@ -230,11 +239,7 @@ def _included(review: Review, stage: str) -> list[str]:
     return forward_verdicts(review) if stage == Stage.TITLE_ABSTRACT else [Verdict.INCLUDE]
 
 
-def _passed_title_abstract(review: Review) -> Exists:
-    return Exists(
-        Resolution.objects.filter(
-            record=OuterRef("pk"),
-            stage=Stage.TITLE_ABSTRACT,
-            verdict__in=forward_verdicts(review),
-        )
+def _passed_title_abstract(review: Review) -> QuerySet:
+    return _ids(
+        Resolution.objects.filter(stage=Stage.TITLE_ABSTRACT, verdict__in=forward_verdicts(review))
     )

@@ -6,7 +6,6 @@ They live in the top app because the browser filters on where records stand
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -23,7 +22,6 @@ from .forms import BULK_LIMIT, BulkActionForm, RecordFilterForm, RecordLabelForm
 from .story import record_story
 
 PAGE_SIZE = 50
-LONG_FIELDS = ("abstract", "raw", "keywords", "mesh_terms")
 
 
 @review_view(Ability.VIEW)
@@ -33,12 +31,13 @@ def record_list(request, review):
     form = RecordFilterForm(request.GET, membership=membership)
     valid = form.is_valid()
     records = selectors.records_browse(membership, form.cleaned_data) if valid else None
-    # The list shows none of the long fields: reading 50 abstracts and original fields is most
-    # of a page's work.
-    records = records.defer(*LONG_FIELDS) if valid else Record.objects.none()
-    page = Paginator(records, PAGE_SIZE).get_page(form.cleaned_data["page"] if valid else 1)
+    page = selectors.records_page(
+        records if valid else Record.objects.none(),
+        number=form.cleaned_data["page"] if valid else 1,
+        size=PAGE_SIZE,
+    )
     stage = form.cleaned_data["stage"] if valid else Stage.TITLE_ABSTRACT
-    rows = list(page)
+    rows = page.object_list
     stand = standings(rows, membership=membership, stage=stage)
     names = record_labels([record.pk for record in rows])
     context = {
