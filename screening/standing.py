@@ -155,46 +155,59 @@ def standings(
     records: list[Record], *, membership: Membership, stage: str
 ) -> dict[int, RecordStanding]:
     """Where each of ``records`` (a page of them) stands at ``stage``, as the member may see it."""
-    review, ids = membership.review, [record.pk for record in records]
-    resolutions = {
-        row[0]: row[1:]
-        for row in Resolution.objects.filter(record_id__in=ids, stage=stage).values_list(
-            "record_id", "verdict", "reason__label"
-        )
-    }
-    mine = {
-        row[0]: row[1:]
-        for row in Decision.objects.filter(
-            record_id__in=ids, stage=stage, reviewer=membership.user
-        ).values_list("record_id", "verdict", "reason__label")
-    }
-    votes = _votes(ids, stage) if sees_votes(membership) else {}
-    conflicts = _conflicts(ids, stage) if sees_votes(membership) else set()
-    passed = _passed(review, ids) if stage == Stage.FULL_TEXT else None
-    not_retrieved = _not_retrieved(ids) if stage == Stage.FULL_TEXT else set()
-    found = {}
-    for record in records:
-        if record.duplicate_of_id:
-            state, reason = Standing.DUPLICATE, ""
-        elif passed is not None and record.pk not in passed:
-            state, reason = Standing.NOT_REACHED, ""
-        else:
-            state, reason = _state(
-                review, stage, resolutions.get(record.pk), record.pk in conflicts
-            )
-            if state == Standing.AWAITING and not sees_votes(membership):
-                state = Standing.UNRESOLVED
-            if state in (Standing.AWAITING, Standing.UNRESOLVED) and record.pk in not_retrieved:
-                state = Standing.NOT_RETRIEVED
-        verdict, mine_reason = mine.get(record.pk, ("", ""))
-        found[record.pk] = RecordStanding(
-            state=state,
-            reason=reason or "",
-            votes=votes.get(record.pk, 0) if sees_votes(membership) else None,
-            mine=Verdict(verdict).label if verdict else "",
-            mine_reason=mine_reason or "",
-        )
-    return found
+    facts = _facts([record.pk for record in records], membership=membership, stage=stage)
+    return {record.pk: _standing(record, facts, membership.review, stage) for record in records}
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What a page of records needs to say where each stands, read in a few queries."""
+
+    resolutions: dict[int, tuple[str, str | None]]
+    mine: dict[int, tuple[str, str | None]]
+    votes: dict[int, int] | None  # None: the member may not know about others' votes
+    conflicts: set[int]
+    passed: set[int] | None  # at full text: the records sent on to it
+    not_retrieved: set[int]
+
+
+def _facts(ids: list[int], *, membership: Membership, stage: str) -> _Facts:
+    at_stage = {"record_id__in": ids, "stage": stage}
+    fields = ("record_id", "verdict", "reason__label")
+    rows = Resolution.objects.filter(**at_stage).values_list(*fields)
+    own = Decision.objects.filter(**at_stage, reviewer=membership.user).values_list(*fields)
+    full_text = stage == Stage.FULL_TEXT
+    may_know = sees_votes(membership)
+    return _Facts(
+        resolutions={row[0]: row[1:] for row in rows},
+        mine={row[0]: row[1:] for row in own},
+        votes=_votes(ids, stage) if may_know else None,
+        conflicts=_conflicts(ids, stage) if may_know else set(),
+        passed=_passed(membership.review, ids) if full_text else None,
+        not_retrieved=_not_retrieved(ids) if full_text else set(),
+    )
+
+
+def _standing(record: Record, facts: _Facts, review: Review, stage: str) -> RecordStanding:
+    pk = record.pk
+    if record.duplicate_of_id:
+        state, reason = Standing.DUPLICATE, ""
+    elif facts.passed is not None and pk not in facts.passed:
+        state, reason = Standing.NOT_REACHED, ""
+    else:
+        state, reason = _state(review, stage, facts.resolutions.get(pk), pk in facts.conflicts)
+        if state == Standing.AWAITING and facts.votes is None:
+            state = Standing.UNRESOLVED
+        if state in (Standing.AWAITING, Standing.UNRESOLVED) and pk in facts.not_retrieved:
+            state = Standing.NOT_RETRIEVED
+    verdict, mine_reason = facts.mine.get(pk, ("", ""))
+    return RecordStanding(
+        state=state,
+        reason=reason or "",
+        votes=None if facts.votes is None else facts.votes.get(pk, 0),
+        mine=Verdict(verdict).label if verdict else "",
+        mine_reason=mine_reason or "",
+    )
 
 
 def _state(review: Review, stage: str, resolution, in_conflict: bool) -> tuple[Standing, str]:

@@ -7,6 +7,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from reviews.models import Membership, Record
 from reviews.selectors import RECORD_SORTS, RECORD_VIEWS, databases
@@ -20,12 +23,42 @@ MAX_PAGE = 1_000_000
 BULK_LIMIT = 5_000
 
 
+class CompactSelect(forms.Select):
+    """A select written in one pass.
+
+    Django renders each option through two templates of its own; with the
+    filter's and the bulk form's fifty options, that was a third of the
+    records page's time.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group, options, _ in widget["optgroups"]:
+            body = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((o["value"], " selected" if o["selected"] else "", o["label"]) for o in options),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group, body) if group else body
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(widget["attrs"]),
+            mark_safe("".join(groups)),
+        )
+
+
 class BootstrapForm(forms.Form):
     """A form whose widgets carry Bootstrap's small classes, marked invalid where a field errs."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = CompactSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
                 field.widget.attrs["class"] = f"{css} {css}-sm"
