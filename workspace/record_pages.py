@@ -47,6 +47,7 @@ def record_list(request, review):
         "rows": [(record, stand[record.pk], names[record.pk]) for record in rows],
         "stage_label": Stage(stage).label,
         "sees_votes": sees_votes(membership),
+        "show_mine": "mine" in form.fields,
         "query": form.query_string(),
         "previous_query": form.query_string(page=page.number - 1),
         "next_query": form.query_string(page=page.number + 1),
