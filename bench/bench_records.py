@@ -111,7 +111,7 @@ def measure_case(review, users, label, case, repeat: int) -> dict:
         assert response.status_code == 200, (name, response.status_code)
         assert b"Fix the filter" not in response.content, name
 
-    statements = page_sql(queryset, int(params["page"]))
+    statements = page_sql(queryset, int(params["page"]), one_pass=bool(params.get("q")))
 
     def peer():
         raw_page(statements)
@@ -132,7 +132,7 @@ def browse(membership, params: dict):
     return queryset, queryset.count()
 
 
-def page_sql(queryset, page: int) -> list[str]:
+def page_sql(queryset, page: int, one_pass: bool) -> list[str]:
     """The page's statements as the view sends them: the COUNT, the page's ids, its 50 rows."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -140,7 +140,7 @@ def page_sql(queryset, page: int) -> list[str]:
     from workspace.selectors import records_page
 
     with CaptureQueriesContext(connection) as captured:
-        records_page(queryset, number=page, size=PAGE)
+        records_page(queryset, number=page, size=PAGE, one_pass=one_pass)
     return [query["sql"] for query in captured.captured_queries]
 
 

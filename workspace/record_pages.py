@@ -35,6 +35,7 @@ def record_list(request, review):
         records if valid else Record.objects.none(),
         number=form.cleaned_data["page"] if valid else 1,
         size=PAGE_SIZE,
+        one_pass=valid and bool(form.cleaned_data["q"]),
     )
     stage = form.cleaned_data["stage"] if valid else Stage.TITLE_ABSTRACT
     rows = page.object_list

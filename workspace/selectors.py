@@ -114,16 +114,21 @@ def records_browse(membership: Membership, filters: dict) -> QuerySet[Record]:
 LONG_FIELDS = ("abstract", "raw", "keywords", "mesh_terms")
 
 
-def records_page(records: QuerySet[Record], *, number: int, size: int) -> Page:
+def records_page(
+    records: QuerySet[Record], *, number: int, size: int, one_pass: bool = False
+) -> Page:
     """Page ``number`` of ``records`` (past the end: the last), holding its records in order.
 
     The page is found among ids alone, which the indexes hold, and only its
     rows are read: skipping whole rows to reach page 1,000 would read every
-    abstract on the way, since SQLite keeps them in the row.
+    abstract on the way, since SQLite keeps them in the row. ``one_pass``
+    reads every matching id at once, for filters no index answers (a text
+    search reads every row): one scan for the count and the page, not two.
     """
-    paginator = Paginator(records.values_list("pk", flat=True), size)
+    ids = records.values_list("pk", flat=True)
+    paginator = Paginator(list(ids) if one_pass else ids, size)
     page = paginator.get_page(number)
-    ids = list(page.object_list)
-    rows = Record.objects.filter(pk__in=ids).select_related("batch").defer(*LONG_FIELDS)
+    chosen = list(page.object_list)
+    rows = Record.objects.filter(pk__in=chosen).select_related("batch").defer(*LONG_FIELDS)
     by_id = {record.pk: record for record in rows}
-    return Page([by_id[pk] for pk in ids], page.number, paginator)
+    return Page([by_id[pk] for pk in chosen], page.number, paginator)
