@@ -32,11 +32,11 @@ def fresh_sqlite(name: str) -> str:
     return f"sqlite:///{path}"
 
 
-def fresh_postgres() -> str | None:
-    """The URL of an empty prismatic_bench database, or None when PostgreSQL is not there."""
+def fresh_postgres(name: str = "prismatic_bench") -> str | None:
+    """The URL of an empty database ``name``, or None when PostgreSQL is not there."""
     sql = [
-        "DROP DATABASE IF EXISTS prismatic_bench WITH (FORCE)",
-        "CREATE DATABASE prismatic_bench",
+        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+        f"CREATE DATABASE {name}",
     ]
     command = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q"]
     for statement in sql:
@@ -46,4 +46,4 @@ def fresh_postgres() -> str | None:
     except (OSError, subprocess.CalledProcessError) as error:
         print(f"PostgreSQL not reachable, skipped: {error}")
         return None
-    return POSTGRES
+    return POSTGRES.rsplit("/", 1)[0] + f"/{name}"

@@ -7,10 +7,20 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import history
-        from .models import DuplicatePair, ImportBatch, Invitation, Membership, Review
+        from .models import (
+            DuplicatePair,
+            ImportBatch,
+            Invitation,
+            Label,
+            Membership,
+            RecordLabel,
+            Review,
+        )
 
         history.register(Review, "id")
         history.register(Membership, "review_id")
         history.register(Invitation, "review_id")
         history.register(ImportBatch, "review_id")
         history.register(DuplicatePair, "review_id")
+        history.register(Label, "review_id")
+        history.register(RecordLabel, "label__review_id")

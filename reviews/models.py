@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -317,6 +318,13 @@ class Record(models.Model):
             models.Index(fields=["review", "duplicate_of"]),
             models.Index(fields=["review", "doi"]),
             models.Index(fields=["review", "pmid"]),
+            # The records browser's sorts, with duplicate_of so that a page deep in 100,000
+            # unique records is found in the index alone (SQLite keeps the abstract in the
+            # row, before duplicate_of: reading the row to test it reads the abstract).
+            models.Index(
+                fields=["review", "duplicate_of", "title_key", "id"], name="record_title_order"
+            ),
+            models.Index(fields=["review", "duplicate_of", "year", "id"], name="record_year_order"),
         ]
 
     def __str__(self) -> str:
@@ -368,3 +376,48 @@ class DuplicatePair(models.Model):
     @property
     def is_duplicate(self) -> bool:
         return self.status in (self.Status.AUTO, self.Status.MERGED)
+
+
+class Label(models.Model):
+    """A name the team gives records of a review, e.g. "ask the authors", "animal study"."""
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=40)
+    records = models.ManyToManyField(
+        Record, through="RecordLabel", related_name="labels", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "review", name="label_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecordLabel(models.Model):
+    """One record carrying one label: who put it there, and when."""
+
+    label = models.ForeignKey(Label, models.CASCADE, related_name="links")
+    record = models.ForeignKey(Record, models.CASCADE, related_name="label_links")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    added = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "record label"
+        constraints = [
+            models.UniqueConstraint(fields=["label", "record"], name="record_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"“{self.label.name}” on record #{self.record_id}"

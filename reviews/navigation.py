@@ -19,7 +19,7 @@ class NavItem:
 NAV = [
     ("review_dashboard", (), "Dashboard", Ability.VIEW, ()),
     ("import_list", (), "Imports", Ability.VIEW, ("import_detail",)),
-    ("record_list", (), "Records", Ability.VIEW, ("record_detail",)),
+    ("record_list", (), "Records", Ability.VIEW, ("record_detail", "record_bulk")),
     ("duplicate_list", (), "Duplicates", Ability.MANAGE, ()),
     ("screen", ("title-abstract",), "Title/abstract", Ability.CONTRIBUTE, ()),
     ("screen", ("full-text",), "Full text", Ability.CONTRIBUTE, ()),

@@ -1,11 +1,11 @@
 """Reads about reviews that hold real logic: a user's reviews, records by source, the
-records search and the duplicates to check."""
+records search, labels and the duplicates to check."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import DuplicatePair, Membership, Record, Review, Source
+from .models import DuplicatePair, Label, Membership, Record, RecordLabel, Review, Source
 
 
 def memberships_for_user(user) -> QuerySet[Membership]:
@@ -54,12 +54,33 @@ RECORD_VIEWS = {
     "duplicates": "Removed as duplicates",
     "all": "All imported",
 }
+# The browser's sorts, each served by an index of Record (import order is id order:
+# an import stores its records in file order, and imports one after another).
+RECORD_SORTS = {
+    "import": ("Import order", ("pk",)),
+    "year-desc": ("Newest first", ("-year", "-pk")),
+    "year": ("Oldest first", ("year", "pk")),
+    "title": ("Title A–Z", ("title_key", "pk")),
+}
+MAX_TERMS = 8
 
 
 def records_search(
-    review: Review, *, query: str = "", batch_id: int | None = None, show: str = "unique"
+    review: Review,
+    *,
+    query: str = "",
+    batch_id: int | None = None,
+    database: str = "",
+    label_id: int | None = None,
+    show: str = "unique",
+    sort: str = "import",
 ) -> QuerySet[Record]:
-    """The review's records matching a free-text query, newest import last."""
+    """The review's records matching a free-text query and the filters reviews knows about.
+
+    Every word of ``query`` must match (title, authors, journal or abstract; a
+    number is a PMID or a year, ``10.…`` a DOI). ``database`` is an import's
+    source label (MEDLINE, Embase, PsycINFO…).
+    """
     records = Record.objects.filter(review=review).select_related("batch")
     if show == "unique":
         records = records.filter(duplicate_of__isnull=True)
@@ -67,9 +88,25 @@ def records_search(
         records = records.filter(duplicate_of__isnull=False)
     if batch_id:
         records = records.filter(batch_id=batch_id)
-    for term in query.split()[:8]:
+    if database:
+        records = records.filter(batch__in=batches_of_database(review, database))
+    if label_id:
+        labelled = RecordLabel.objects.filter(label_id=label_id).values("record_id")
+        records = records.filter(pk__in=labelled)
+    for term in query.split()[:MAX_TERMS]:
         records = records.filter(_term_filter(term))
-    return records.order_by("batch_id", "position")
+    return records.order_by(*RECORD_SORTS.get(sort, RECORD_SORTS["import"])[1])
+
+
+def databases(review: Review) -> list[str]:
+    """The source labels of the review's finished imports, each once, in import order."""
+    labels = [batch.source_label for batch in review.import_batches.filter(status="done")]
+    return list(dict.fromkeys(labels))
+
+
+def batches_of_database(review: Review, database: str) -> list[int]:
+    batches = review.import_batches.filter(status="done")
+    return [batch.pk for batch in batches if batch.source_label == database]
 
 
 def _term_filter(term: str) -> Q:
@@ -105,3 +142,17 @@ def pairs_to_check(review: Review) -> QuerySet[DuplicatePair]:
         .select_related("left__batch", "right__batch")
         .order_by("-score", "pk")
     )
+
+
+def labels_of(review: Review) -> QuerySet[Label]:
+    """The review's labels, each with how many records carry it."""
+    return Label.objects.filter(review=review).annotate(used=Count("links")).order_by("name")
+
+
+def record_labels(record_ids) -> dict[int, list[str]]:
+    """The names of the labels on each of ``record_ids``, alphabetically."""
+    found: dict[int, list[str]] = {pk: [] for pk in record_ids}
+    links = RecordLabel.objects.filter(record_id__in=found).order_by("label__name")
+    for record_id, name in links.values_list("record_id", "label__name"):
+        found[record_id].append(name)
+    return found

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, duplicates, imports, records, team
+from .views import accounts, duplicates, imports, team
 
 R = "reviews/<int:review_id>/"
 
@@ -25,8 +25,6 @@ urlpatterns = [
     path(R + "imports/<int:batch_id>/commit/", imports.import_commit, name="import_commit"),
     path(R + "imports/<int:batch_id>/discard/", imports.import_discard, name="import_discard"),
     path(R + "imports/<int:batch_id>/requeue/", imports.import_requeue, name="import_requeue"),
-    path(R + "records/", records.record_list, name="record_list"),
-    path(R + "records/<int:record_id>/", records.record_detail, name="record_detail"),
     path(R + "records/<int:record_id>/split/", duplicates.record_split, name="record_split"),
     path(R + "duplicates/", duplicates.duplicate_list, name="duplicate_list"),
     path(

@@ -1,10 +1,14 @@
-"""Writes in screening: decisions, the settling of records, resolutions, reasons, full texts."""
+"""Writes in screening: decisions, the settling of records, resolutions (one by one, or the
+lead's exclusion of many records at once), reasons, full texts."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from reviews.models import Record, Review
+from reviews.services import records_lock
 
 from .models import (
     DEFAULT_REASONS,
@@ -309,3 +313,95 @@ def records_settle(*, review: Review) -> dict[str, int]:
             resolved = Resolution.objects.filter(record=record, stage=stage).exists()
             settled["resolved" if resolved else "conflicts"] += 1
     return settled
+
+
+def records_exclude(
+    *, review: Review, records: QuerySet[Record], reason: ExclusionReason, note: str, lead
+) -> int:
+    """The lead excludes many records at title/abstract at once, all or nothing.
+
+    Each record gets the lead's decision (exclude, with the reason and the
+    note) and its resolution by the lead. The records are locked first, in id
+    order, then checked: a duplicate or a record already resolved at
+    title/abstract refuses the whole action before anything is written.
+    Returns how many records were excluded.
+    """
+    note = note.strip()
+    if reason is None or reason.review_id != review.pk:
+        raise ValidationError("Choose a reason for excluding these records.")
+    if not note:
+        raise ValidationError("Say in a note why these records are excluded.")
+    ids = records_lock(review=review, records=records)
+    locked = list(Record.objects.filter(pk__in=ids).order_by("pk"))
+    _check_all_open(review, locked)
+    stage, now = Stage.TITLE_ABSTRACT, timezone.now()
+    mine = {
+        d.record_id: d
+        for d in Decision.objects.filter(record_id__in=ids, stage=stage, reviewer=lead)
+    }
+    for decision in mine.values():
+        decision.verdict, decision.reason, decision.note, decision.updated = (
+            Verdict.EXCLUDE,
+            reason,
+            note,
+            now,
+        )
+    bulk_update_with_history(
+        list(mine.values()), Decision, ["verdict", "reason", "note", "updated"], default_user=lead
+    )
+    new = [
+        Decision(
+            record_id=pk,
+            stage=stage,
+            reviewer=lead,
+            verdict=Verdict.EXCLUDE,
+            reason=reason,
+            note=note,
+        )
+        for pk in ids
+        if pk not in mine
+    ]
+    bulk_create_with_history(new, Decision, default_user=lead)
+    _tally_add(review, lead, stage, len(new))
+    resolutions = [
+        Resolution(
+            record_id=pk,
+            stage=stage,
+            verdict=Verdict.EXCLUDE,
+            reason=reason,
+            source=Resolution.Source.LEAD,
+            resolved_by=lead,
+            note=note,
+        )
+        for pk in ids
+    ]
+    bulk_create_with_history(resolutions, Resolution, default_user=lead)
+    Conflict.objects.filter(record_id__in=ids, stage=stage).update(resolved=True)
+    for record in locked:
+        _after_resolution(record, stage, Verdict.EXCLUDE, review)
+    return len(ids)
+
+
+def _check_all_open(review: Review, records: list[Record]) -> None:
+    """Refuse, naming a few, when any record is a duplicate or already resolved at title/abstract."""
+    duplicates = [r.pk for r in records if r.duplicate_of_id]
+    if duplicates:
+        raise ValidationError(
+            f"{len(duplicates)} of the selected records were removed as duplicates"
+            f" ({_some(duplicates)}): only unique records are screened."
+        )
+    resolved = list(
+        Resolution.objects.filter(record__in=records, stage=Stage.TITLE_ABSTRACT)
+        .order_by("record_id")
+        .values_list("record_id", flat=True)
+    )
+    if resolved:
+        raise ValidationError(
+            f"{len(resolved)} of the selected records are already resolved at title/abstract"
+            f" ({_some(resolved)}): leave them out, e.g. show only records not resolved yet."
+        )
+
+
+def _some(ids: list[int], shown: int = 5) -> str:
+    names = ", ".join(f"#{pk}" for pk in ids[:shown])
+    return names + (f" and {len(ids) - shown} more" if len(ids) > shown else "")

@@ -1,12 +1,17 @@
-"""Reads that span the stages: the dashboard's pipeline (from the PRISMA counts) and the
-background work that failed."""
+"""Reads that span the stages: the dashboard's pipeline (from the PRISMA counts), the
+background work that failed, and the records browser's filter."""
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from extraction.selectors import studies_extracted
-from reviews.models import ImportBatch, Review
+from reviews.models import ImportBatch, Membership, Record, Review
+from reviews.selectors import records_search
+from screening.models import Stage
+from screening.standing import at_stage, filter_by_my_decision, filter_by_standing
 from synthesis.models import Analysis
 from synthesis.plots.prisma import PrismaFlow
 from synthesis.prisma import prisma_flow
@@ -126,3 +131,57 @@ def failed_work(review: Review) -> list[FailedWork]:
         for export in Export.objects.filter(review=review, status=Export.Status.FAILED)
     ]
     return sorted(found, key=lambda work: work.when, reverse=True)
+
+
+def records_browse(membership: Membership, filters: dict) -> QuerySet[Record]:
+    """The records the browser shows for ``filters`` (RecordFilterForm's cleaned data).
+
+    What reviews knows (text, database, import, label, duplicates, sort) comes
+    from its records search; where records stand, within what the member may
+    know, from screening.
+    """
+    review, stage = membership.review, filters["stage"]
+    records = records_search(
+        review,
+        query=filters["q"],
+        batch_id=filters["batch"].pk if filters["batch"] else None,
+        database=filters["database"],
+        label_id=filters["label"].pk if filters["label"] else None,
+        show=filters["show"],
+        sort=filters["sort"],
+    )
+    if stage == Stage.FULL_TEXT:
+        records = at_stage(records, review=review, stage=stage)
+    if filters["state"]:
+        records = filter_by_standing(
+            records, membership=membership, stage=stage, standing=filters["state"]
+        )
+    if filters.get("mine"):
+        records = filter_by_my_decision(
+            records, reviewer=membership.user, stage=stage, mine=filters["mine"]
+        )
+    return records
+
+
+# What the list does not show: reading them for 50 rows is most of a page's work.
+LONG_FIELDS = ("abstract", "raw", "keywords", "mesh_terms")
+
+
+def records_page(
+    records: QuerySet[Record], *, number: int, size: int, one_pass: bool = False
+) -> Page:
+    """Page ``number`` of ``records`` (past the end: the last), holding its records in order.
+
+    The page is found among ids alone, which the indexes hold, and only its
+    rows are read: skipping whole rows to reach page 1,000 would read every
+    abstract on the way, since SQLite keeps them in the row. ``one_pass``
+    reads every matching id at once, for filters no index answers (a text
+    search reads every row): one scan for the count and the page, not two.
+    """
+    ids = records.values_list("pk", flat=True)
+    paginator = Paginator(list(ids) if one_pass else ids, size)
+    page = paginator.get_page(number)
+    chosen = list(page.object_list)
+    rows = Record.objects.filter(pk__in=chosen).select_related("batch").defer(*LONG_FIELDS)
+    by_id = {record.pk: record for record in rows}
+    return Page([by_id[pk] for pk in chosen], page.number, paginator)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import record_pages, views
 
 R = "reviews/<int:review_id>/"
 EXPORT = R + "export/"
@@ -18,4 +18,9 @@ urlpatterns = [
     path(EXPORT + "conflicts.csv", views.export_conflicts, name="export_conflicts"),
     path(EXPORT + "PRISMA2020.csv", views.export_prisma2020, name="export_prisma2020"),
     path(EXPORT + "analyses/<int:analysis_id>.zip", views.export_analysis, name="export_analysis"),
+    # The records browser and story pages: record_split and full texts stay with their apps.
+    path(R + "records/", record_pages.record_list, name="record_list"),
+    path(R + "records/bulk/", record_pages.record_bulk, name="record_bulk"),
+    path(R + "records/<int:record_id>/", record_pages.record_detail, name="record_detail"),
+    path(R + "records/<int:record_id>/labels/", record_pages.record_label, name="record_label"),
 ]

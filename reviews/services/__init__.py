@@ -21,6 +21,8 @@ from .invitations import (
     invitation_resend,
     invitation_revoke,
 )
+from .labels import label_apply, label_remove
+from .selection import records_lock
 from .team import (
     membership_add,
     membership_remove,
@@ -46,6 +48,8 @@ __all__ = [
     "invitation_has_account",
     "invitation_resend",
     "invitation_revoke",
+    "label_apply",
+    "label_remove",
     "membership_add",
     "membership_remove",
     "membership_set_role",
@@ -55,5 +59,6 @@ __all__ = [
     "signup_request",
     "signup_token_email",
     "user_create",
+    "records_lock",
     "user_find",
 ]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .. import selectors, services
 from ..compare import compare_records
@@ -31,6 +32,9 @@ def duplicate_decide(request, review, pair_id: int):
     duplicate = request.POST.get("verdict") == "duplicate"
     services.pair_decide(pair=pair, duplicate=duplicate, user=request.user)
     messages.success(request, "Merged." if duplicate else "Kept as two different records.")
+    back = request.POST.get("next", "")  # the record's story page, when decided there
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     page = request.POST.get("page", "1")
     return redirect(
         reverse("duplicate_list", args=[review.pk]) + f"?page={page if page.isdigit() else 1}"

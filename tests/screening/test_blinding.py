@@ -9,13 +9,21 @@ after she votes herself. Two checks on every answer:
 * nothing depends on what Bob decided: the same URLs fetched again with Bob's
   decisions swapped for others (another verdict, reason, note and labels, in a
   transaction that is rolled back) give the same bytes, CSRF tokens aside. So
-  neither Bob's verdict nor his name can sit next to the record anywhere.
+  neither Bob's verdict nor his name can sit next to the record anywhere;
+* nothing depends on whether Bob decided at all: fetched again as if Bob had
+  not voted yet (his decisions, and the conflicts they made, taken away), the
+  bytes are the same. A swap keeps the conflict rows, so only this catches a
+  page that tells "in conflict" from "awaiting the second vote".
+
+The URLs include the records browser with every filter and sort a reviewer is
+offered, at both stages, and the story page of every record.
 """
 
 import difflib
 import re
 import uuid
 from contextlib import contextmanager
+from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
@@ -23,9 +31,13 @@ from django.urls import reverse
 
 from reviews.forms import ReviewSettingsForm
 from reviews.history import review_history
+from reviews.models import Membership, Role
+from reviews.services import label_apply
 from screening import rankings, services, stopping_checks
 from screening.models import Conflict, Decision, PrioritisationSettings, Ranking, Stage, Verdict
+from screening.queue import queue_enter
 from tests.test_permissions_matrix import PATTERNS, sample_record, site_url, url_for
+from workspace.forms import RecordFilterForm
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # What changes between two fetches of the same page: masked CSRF tokens, "updated a second ago".
@@ -42,7 +54,8 @@ FLIP = {
 
 
 def every_url(review, records) -> list[str]:
-    """Every routed URL with sample objects, both stages, and the screening page on each record."""
+    """Every routed URL with sample objects, both stages, the screening and story pages of each
+    record, and the records browser with each filter."""
     urls = []
     for pattern in PATTERNS:
         if "review_id" not in pattern.pattern.regex.groupindex:
@@ -55,8 +68,30 @@ def every_url(review, records) -> list[str]:
     for slug in ("title-abstract", "full-text"):
         screen = reverse("screen", args=[review.pk, slug])
         urls += [f"{screen}?record={record.pk}" for record in records]
-    urls += [reverse("record_list", args=[review.pk]) + "?show=all"]
+    urls += [record.get_absolute_url() for record in records]
+    return list(dict.fromkeys(urls + browser_urls(review)))
+
+
+def browser_urls(review) -> list[str]:
+    """The records browser with every choice of every filter a reviewer's page offers, at both stages."""
+    reviewer = Membership.objects.filter(review=review, role=Role.REVIEWER).first()
+    form = RecordFilterForm({}, membership=reviewer)
+    base = reverse("record_list", args=[review.pk])
+    urls = [base + "?show=all"]
+    for stage in Stage:
+        for name in ("state", "mine", "sort", "show", "label"):
+            for value, _ in _flat(form.fields[name].choices):
+                if value != "":
+                    urls.append(f"{base}?{urlencode({'stage': stage, name: value})}")
     return urls
+
+
+def _flat(choices):
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            yield from label
+        else:
+            yield value, label
 
 
 def body(response) -> str:
@@ -100,20 +135,41 @@ def swapped(decisions, reasons, token: str, retrain=None):
         transaction.set_rollback(True)
 
 
+@contextmanager
+def withdrawn(decisions, retrain=None):
+    """As if Bob had not voted yet: his decisions, and the conflicts they made, gone; rolled back."""
+    with transaction.atomic():
+        for decision in decisions:
+            Decision.objects.filter(pk=decision.pk).delete()
+            stage = {"record_id": decision.record_id, "stage": decision.stage, "resolved": False}
+            if Conflict.objects.filter(**stage).delete()[0]:
+                queue_enter(record=decision.record, stage=decision.stage)
+        if retrain:
+            retrain()
+        yield
+        transaction.set_rollback(True)
+
+
 def assert_blind(client, urls, bobs_decisions, reasons, token: str, retrain=None) -> int:
-    """Carol sees neither the token nor any trace of what Bob decided; returns the answers checked."""
+    """Carol sees neither the token nor any trace of what Bob decided, nor whether he decided;
+    returns the answers checked."""
     seen = fetch_all(client, urls)
     other_token = uuid.uuid4().hex
     with swapped(bobs_decisions, reasons, other_token, retrain):
-        counterfactual = fetch_all(client, urls)
+        counterfactuals = {"his decisions swapped": fetch_all(client, urls)}
+    with withdrawn(bobs_decisions, retrain):
+        counterfactuals["no decision of his"] = fetch_all(client, urls)
     for key, (status, text) in seen.items():
         assert token not in text, f"Bob's token leaks at {key}"
-        assert other_token not in counterfactual[key][1], f"Bob's token leaks at {key}"
-        if (status, text) != counterfactual[key]:
-            diff = difflib.unified_diff(
-                text.splitlines(), counterfactual[key][1].splitlines(), lineterm="", n=1
-            )
-            raise AssertionError(f"{key} depends on Bob's decisions:\n" + "\n".join(diff))
+        for case, counterfactual in counterfactuals.items():
+            assert other_token not in counterfactual[key][1], f"Bob's token leaks at {key}"
+            if (status, text) != counterfactual[key]:
+                diff = difflib.unified_diff(
+                    text.splitlines(), counterfactual[key][1].splitlines(), lineterm="", n=1
+                )
+                raise AssertionError(
+                    f"{key} depends on Bob's decisions ({case}):\n" + "\n".join(diff)
+                )
     return len(seen)
 
 
@@ -133,6 +189,8 @@ def records(cast):
             stage=Stage.TITLE_ABSTRACT,
             verdict=Verdict.INCLUDE,
         )
+    team = cast.review.records.filter(pk=records[0].pk)
+    label_apply(review=cast.review, records=team, name="Team label", user=cast.lead)
     return records
 
 
@@ -259,7 +317,7 @@ def test_it_shows_carol_nothing_of_bobs_decisions_until_resolved(
     resolved = fetch_all(client, urls)  # the page may show the resolution now; it must still work
     assert len(resolved) == len(urls) * 2
     print(
-        f"blinding canary: {len(urls)} URLs x 2 (page, htmx) x 2 states x 2 (as is, swapped) = {checked * 2} answers"
+        f"blinding canary: {len(urls)} URLs x 2 (page, htmx) x 2 states x 3 (as is, swapped, withdrawn) = {checked * 3} answers"
     )
 
 
