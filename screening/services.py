@@ -315,6 +315,7 @@ def records_settle(*, review: Review) -> dict[str, int]:
     return settled
 
 
+@transaction.atomic
 def records_exclude(
     *, review: Review, records: QuerySet[Record], reason: ExclusionReason, note: str, lead
 ) -> int:
