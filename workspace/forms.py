@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -86,25 +85,10 @@ class PageField(forms.Field):
         return MAX_PAGE if len(value) > 9 else min(max(int(value), 1), MAX_PAGE)
 
 
-class SearchField(forms.CharField):
-    """Free text for the records search, refusing a NUL character in words of its own."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.validators = [
-            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
-        ]
-        self.validators.append(
-            ProhibitNullCharactersValidator(
-                "The search holds a NUL character (\\0), which no record contains: take it out."
-            )
-        )
-
-
 class RecordFilterForm(BootstrapForm):
     """What the records browser shows; every field is optional, bound to the query string."""
 
-    q = SearchField(
+    q = forms.CharField(
         label="Search",
         required=False,
         max_length=200,

@@ -108,7 +108,8 @@ def fetch_all(client, urls) -> dict[tuple[str, bool], tuple[int, str]]:
     for url in urls:
         for htmx in (False, True):
             response = client.get(url, **(HTMX if htmx else {}))
-            assert response.status_code < 500, url
+            # /healthz answers 503 when no worker listens (as under CI's real broker).
+            assert response.status_code < 500 or url == reverse("healthz"), url
             seen[url, htmx] = response.status_code, body(response)
     return seen
 
