@@ -70,6 +70,7 @@ def child(n: int, repeat: int) -> None:
     review, users, label = build(n)
     figures = {"pages": [measure_case(review, users, label, case, repeat) for case in CASES]}
     figures["story"] = measure_story(review, users["lead"], repeat)
+    figures["dashboard"] = measure_dashboard(review, users["lead"], max(3, repeat // 3))
     figures["bulk"] = measure_bulk(review, users["lead"])
     print(json.dumps(figures))
 
@@ -169,6 +170,31 @@ def measure_story(review, lead, repeat: int) -> dict:
     return timings(view, repeat)
 
 
+def measure_dashboard(review, lead, repeat: int) -> dict:
+    """The review's dashboard for the lead (PRISMA counts, agreement, stopping panel), next to
+    the raw SQL of the statements one GET of it sends."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(lead)
+    url = f"/reviews/{review.pk}/"
+
+    def view():
+        assert client.get(url, secure=True).status_code == 200
+
+    with CaptureQueriesContext(connection) as captured:
+        view()
+    statements = [query["sql"] for query in captured.captured_queries]
+    statements = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    return {
+        "statements": len(statements),
+        "view": timings(view, repeat),
+        "peer": timings(lambda: raw_page(statements), repeat),
+    }
+
+
 def measure_bulk(review, lead) -> dict:
     """The lead's exclusion of 1,000 awaiting records, then plain INSERTs of the same rows; both
     rolled back, so each starts from the same data."""
@@ -234,6 +260,12 @@ def report(engine: str, figures: dict) -> None:
     slowest = max(figures["pages"], key=lambda case: case["view"]["p50"])
     print(f"  slowest page: {slowest['name']} at {slowest['view']['p50']:.1f} ms (target < 200 ms)")
     print(f"  story page of a record in conflict: {story['p50']:.1f} / {story['p95']:.1f} ms")
+    dash = figures["dashboard"]
+    print(
+        f"  dashboard (lead): {dash['view']['p50']:.0f} / {dash['view']['p95']:.0f} ms;"
+        f" raw SQL of its {dash['statements']} SELECTs {dash['peer']['p50']:.0f} ms,"
+        f" ratio {dash['view']['p50'] / max(dash['peer']['p50'], 0.01):.1f}"
+    )
     print(
         f"  bulk exclusion of {bulk['records']:,} records: {bulk['service']:.0f} ms"
         f" (plain INSERTs of the same rows: {bulk['peer']:.0f} ms,"

@@ -77,13 +77,20 @@ def prisma_flow(review: Review) -> PrismaFlow:
     Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an
     updated guideline for reporting systematic reviews. BMJ. 2021;372:n71.
     """
-    other_records = _found_only_by_other_methods(review)
-    searched = prisma_counts(review, records=_unique(review).exclude(pk__in=other_records))
-    other = prisma_counts(review, records=other_records)
     by_source = identified_by_source(review)
+    methods = [row for row in by_source if row.source in OTHER_METHODS]
+    if methods:
+        other_records = _found_only_by_other_methods(review)
+        left = _unique(review).exclude(pk__in=other_records)
+        searched = prisma_counts(review, records=left)
+        other = prisma_counts(review, records=other_records)
+        left_unique = left.count()
+    else:  # the one column: no record to set apart (and no subquery to narrow each count)
+        searched = prisma_counts(review)
+        other = prisma_counts(review, records=Record.objects.none())
+        left_unique = _unique(review).count()
     databases = [row for row in by_source if row.source not in OTHER_METHODS]
     identified = _by_label(sorted(databases, key=lambda row: SOURCE_ORDER.index(row.source)))
-    left_unique = _unique(review).exclude(pk__in=other_records).count()
     flow = PrismaFlow(
         identified_by_source=identified,
         duplicates_removed=sum(identified.values()) - left_unique,
@@ -98,7 +105,6 @@ def prisma_flow(review: Review) -> PrismaFlow:
         records_awaiting=searched.awaiting_title_abstract + other.awaiting_title_abstract,
         reports_awaiting=searched.awaiting_full_text + other.awaiting_full_text,
     )
-    methods = [row for row in by_source if row.source in OTHER_METHODS]
     return _with_other_methods(flow, _by_label(methods), other) if methods else flow
 
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from extraction.models import Study
 from reviews.models import DuplicatePair, Label, RecordLabel
 from screening.models import Decision, Resolution
-from tests.html_forms import rendered_form
 from tests.screening.standing_records import standing_records
+from tests.support.html_forms import rendered_form
 
 ROLES = ["lead", "reviewer", "viewer"]
 
@@ -39,19 +39,19 @@ def test_a_filter_chosen_from_the_rendered_choices_shows_those_records(client, c
     client.force_login(cast.lead)
     form = rendered_form(client.get(list_url(cast)), "filter")
     assert form.method == "get"
-    data = form.data(state=form.option("state", "In conflict"))
+    data = form.payload(state=form.option("state", "In conflict"))
     response = client.get(list_url(cast), data)
     assert shown(response) == [made.conflict.pk]
-    data = form.data(q="ketamine", database=form.option("database", "Embase"))
+    data = form.payload(q="ketamine", database=form.option("database", "Embase"))
     assert sorted(shown(client.get(list_url(cast), data))) == pks(made.final)
-    data = form.data(
+    data = form.payload(
         stage=form.option("stage", "Full text"),
         state=form.option("state", "Full text not retrieved"),
     )
     assert shown(client.get(list_url(cast), data)) == [made.not_retrieved.pk]
     reason = form.option("state", "Wrong population")
-    assert shown(client.get(list_url(cast), form.data(state=reason))) == [made.excluded.pk]
-    data = form.data(
+    assert shown(client.get(list_url(cast), form.payload(state=reason))) == [made.excluded.pk]
+    data = form.payload(
         sort=form.option("sort", "Newest first"), show=form.option("show", "All imported")
     )
     assert shown(client.get(list_url(cast), data))[:2] == [made.duplicate.pk, made.final.pk]
@@ -64,7 +64,7 @@ def test_every_choice_the_page_renders_is_accepted(client, cast, made, role):
     assert form.options, "the filter renders no choices"
     for name, options in form.options.items():
         for value, label in options:
-            response = client.get(list_url(cast), form.data(**{name: value}))
+            response = client.get(list_url(cast), form.payload(**{name: value}))
             assert response.status_code == 200
             assert not response.context["form"].errors, (name, label)
 
@@ -141,7 +141,7 @@ def rendered_next(response) -> str:
 def bulk_submit(client, cast, response, **changes):
     """Fill the bulk form the list rendered, post it, then post the confirmation it renders."""
     form = rendered_form(response, "bulk")
-    first = client.post(form.action, form.data(**changes))
+    first = client.post(form.action, form.payload(**changes))
     assert first.status_code == 200, first.status_code
     return first
 
@@ -149,7 +149,7 @@ def bulk_submit(client, cast, response, **changes):
 def confirm(client, response):
     form = rendered_form(response, "bulk")
     assert any(text == "Confirm" for _, _, text in form.buttons)
-    return client.post(form.action, form.data())
+    return client.post(form.action, form.payload())
 
 
 def test_the_lead_excludes_every_record_a_filter_shows_after_confirming(client, cast, made):
@@ -244,7 +244,7 @@ def test_the_lead_labels_ticked_records_and_the_team_filters_by_label(client, ca
     assert client.get(confirm(client, answer).url).status_code == 200
     client.force_login(cast.viewer)
     form = rendered_form(client.get(list_url(cast)), "filter")
-    labelled = client.get(list_url(cast), form.data(label=form.option("label", "Ask authors")))
+    labelled = client.get(list_url(cast), form.payload(label=form.option("label", "Ask authors")))
     assert sorted(shown(labelled)) == pks(made.awaiting, made.final)
     assert (
         labelled.content.decode().count('class="badge rounded-pill text-bg-info ms-1 record-label"')
@@ -330,19 +330,19 @@ def test_the_lead_labels_and_unlabels_a_record_from_its_story(client, cast, made
         for form in _forms(page)
         if form.action.endswith("/labels/") and "remove" not in form.values
     )
-    client.post(add.action, add.data(name="Check dose"))
+    client.post(add.action, add.payload(name="Check dose"))
     assert list(RecordLabel.objects.values_list("record", "label__name")) == [
         (made.half.pk, "Check dose")
     ]
     page = client.get(made.half.get_absolute_url())
     remove = next(form for form in _forms(page) if "remove" in form.values)
-    client.post(remove.action, remove.data())
+    client.post(remove.action, remove.payload())
     assert not RecordLabel.objects.exists()
     assert Label.objects.filter(name="Check dose").exists()
 
 
 def _forms(response):
-    from tests.html_forms import rendered_forms
+    from tests.support.html_forms import rendered_forms
 
     return rendered_forms(response.content.decode()).values()
 
@@ -359,7 +359,7 @@ def test_the_lead_merges_a_pair_from_the_story_and_comes_back_to_it(client, cast
     page = client.get(made.half.get_absolute_url())
     form = next(f for f in _forms(page) if f.action.endswith(f"/duplicates/{pair.pk}/decide/"))
     name, value, _ = next(b for b in form.buttons if b[2] == "Different reports")
-    response = client.post(form.action, form.data(**{name: value}))
+    response = client.post(form.action, form.payload(**{name: value}))
     assert response.url == made.half.get_absolute_url()
     pair.refresh_from_db()
     assert pair.status == "distinct"
