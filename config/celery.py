@@ -48,6 +48,30 @@ def enqueue(task, *, args: list, task_id: str, label: str) -> bool:
     return True
 
 
+def enqueue_row(task, row_model, row_id: int, task_id: str, *, label: str) -> bool:
+    """Send ``task`` for one queued row, and note on the row whether the send failed.
+
+    ``row_model`` has ``task_id`` and ``send_failed``; :func:`resend_unsent` (run by
+    beat) sends the failed ones again once the broker is back, so work queued while
+    it was down starts without anyone pressing "send it again". The update names
+    the task id, so a row queued afresh since is left alone.
+    """
+    sent = enqueue(task, args=[row_id], task_id=task_id, label=label)
+    row_model.objects.filter(pk=row_id, task_id=task_id).update(send_failed=not sent)
+    return sent
+
+
+def resend_unsent(task, queued_rows, *, label: str) -> list[int]:
+    """Send again the task of every row in ``queued_rows`` whose send failed; stops at the
+    first failure (the broker is still down). Returns the ids sent."""
+    sent = []
+    for row_id, task_id in queued_rows.filter(send_failed=True).values_list("pk", "task_id"):
+        if not enqueue_row(task, queued_rows.model, row_id, task_id, label=f"{label} {row_id}"):
+            break
+        sent.append(row_id)
+    return sent
+
+
 def broker_reachable() -> bool:
     """Whether the broker answers within BROKER_TIMEOUT (always, with tasks in-process)."""
     from django.conf import settings

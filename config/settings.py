@@ -238,6 +238,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-analyses": {"task": "synthesis.tasks.analysis_reap_task", "schedule": 60.0},
+    "resend-unsent-imports": {"task": "reviews.tasks.import_batch_resend_task", "schedule": 60.0},
+    "resend-unsent-exports": {"task": "workspace.tasks.export_resend_task", "schedule": 60.0},
 }
 # An analysis queued or running this long with no sign of life is sent again.
 ANALYSIS_STALE_SECONDS = envint("ANALYSIS_STALE_SECONDS", 120)

@@ -246,6 +246,8 @@ class ImportBatch(models.Model):
     error = models.TextField(blank=True)
     error_line = models.PositiveIntegerField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # Its task could not be sent (the broker was down): the beat sends it again.
+    send_failed = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"

@@ -39,3 +39,11 @@ def import_batch_task(self, batch_id: int) -> dict:
             raise
         raise self.retry(exc=error) from error
     return {"status": batch.status, "records": batch.record_count, "error": batch.error}
+
+
+@shared_task
+def import_batch_resend_task() -> list[int]:
+    """Send again the imports whose task could not be sent (beat, every minute)."""
+    from .services import import_batch_resend
+
+    return import_batch_resend()

@@ -36,6 +36,8 @@ class Export(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # Its task could not be sent (the broker was down): the beat sends it again.
+    send_failed = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
 

@@ -12,7 +12,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from config.celery import enqueue
+from config.celery import enqueue_row, resend_unsent
 from extraction.services.form_builder import extraction_form_create_default
 from reviews.models import Membership, Review, Role
 from screening.highlight import parse_terms
@@ -63,7 +63,15 @@ def export_create(*, review: Review, membership: Membership) -> Export:
 def _send_export(export_id: int, task_id: str) -> None:
     from .tasks import export_build_task
 
-    enqueue(export_build_task, args=[export_id], task_id=task_id, label=f"export {export_id}")
+    enqueue_row(export_build_task, Export, export_id, task_id, label=f"export {export_id}")
+
+
+def export_resend() -> list[int]:
+    """Send again the exports queued while the broker was down (run by beat every minute)."""
+    from .tasks import export_build_task
+
+    queued = Export.objects.filter(status=Export.Status.QUEUED).order_by("pk")
+    return resend_unsent(export_build_task, queued, label="export")
 
 
 def export_build(*, export_id: int) -> Export:

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import export_build
+from .services import export_build, export_resend
 
 TRANSIENT = (OperationalError, InterfaceError)  # the database briefly unreachable
 
@@ -16,3 +16,9 @@ def export_build_task(self, export_id: int) -> dict:
     except TRANSIENT as error:
         raise self.retry(exc=error, countdown=5) from error
     return {"status": export.status, "error": export.error}
+
+
+@shared_task
+def export_resend_task() -> list[int]:
+    """Send again the exports whose task could not be sent (beat, every minute)."""
+    return export_resend()

@@ -8,6 +8,7 @@ from .imports import (
     import_batch_discard,
     import_batch_fail,
     import_batch_requeue,
+    import_batch_resend,
     import_batch_run,
     import_preview,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "import_batch_discard",
     "import_batch_fail",
     "import_batch_requeue",
+    "import_batch_resend",
     "import_batch_run",
     "import_preview",
     "invitation_accept",

@@ -15,7 +15,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from config.celery import enqueue
+from config.celery import enqueue_row, resend_unsent
 from reviews.importers import read_records
 from reviews.importers.record import ParsedRecord, ParseError
 
@@ -238,7 +238,15 @@ def _unexpected(batch: ImportBatch, error: Exception) -> str:
 def _enqueue(batch_id: int, task_id: str) -> None:
     from ..tasks import import_batch_task
 
-    enqueue(import_batch_task, args=[batch_id], task_id=task_id, label=f"import {batch_id}")
+    enqueue_row(import_batch_task, ImportBatch, batch_id, task_id, label=f"import {batch_id}")
+
+
+def import_batch_resend() -> list[int]:
+    """Send again the imports queued while the broker was down (run by beat every minute)."""
+    from ..tasks import import_batch_task
+
+    queued = ImportBatch.objects.filter(status=ImportBatch.Status.QUEUED).order_by("pk")
+    return resend_unsent(import_batch_task, queued, label="import")
 
 
 def _preview(
