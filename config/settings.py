@@ -141,6 +141,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "config.security.login_attempt_username"
 
 # Open sign-up: anyone may make an account after proving their e-mail address.
 # Off by default: people join by a lead's invitation.

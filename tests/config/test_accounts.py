@@ -1,5 +1,6 @@
 """Log in, log out, password change, and the rate limit on failed log-ins."""
 
+from axes.models import AccessAttempt
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
@@ -46,3 +47,12 @@ def test_failed_logins_lock_only_that_username_from_that_address(client, db, set
     assert "Too many failed log-ins" in locked.content.decode()
     # The real user, from their own address, still gets in: nobody can lock another out.
     assert attempt(client, "lena", PASSWORD, "10.0.0.1").status_code == 302
+
+
+def test_a_username_longer_than_any_account_is_a_failed_login_not_a_500(client, db):
+    # The recorded attempt's column holds 255 characters; PostgreSQL refused the whole
+    # 300 until the username was cut to what an account can have.
+    response = attempt(client, "x" * 300, "wrong", "10.0.0.7")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["x" * 150]
