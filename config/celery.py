@@ -49,23 +49,39 @@ def enqueue(task, *, args: list, task_id: str, label: str) -> bool:
 
 
 def enqueue_row(task, row_model, row_id: int, task_id: str, *, label: str) -> bool:
-    """Send ``task`` for one queued row, and note on the row whether the send failed.
+    """Send ``task`` for one queued row, and note on the row whether and when it was sent.
 
-    ``row_model`` has ``task_id`` and ``send_failed``; :func:`resend_unsent` (run by
-    beat) sends the failed ones again once the broker is back, so work queued while
-    it was down starts without anyone pressing "send it again". The update names
+    ``row_model`` has ``task_id``, ``send_failed`` and ``sent``; :func:`resend_unsent`
+    (run by beat) sends the failed ones again once the broker is back, so work queued
+    while it was down starts without anyone pressing "send it again". The update names
     the task id, so a row queued afresh since is left alone.
     """
+    from django.utils import timezone
+
     sent = enqueue(task, args=[row_id], task_id=task_id, label=label)
-    row_model.objects.filter(pk=row_id, task_id=task_id).update(send_failed=not sent)
+    changes = {"send_failed": not sent} | ({"sent": timezone.now()} if sent else {})
+    row_model.objects.filter(pk=row_id, task_id=task_id).update(**changes)
     return sent
 
 
-def resend_unsent(task, queued_rows, *, label: str) -> list[int]:
-    """Send again the task of every row in ``queued_rows`` whose send failed; stops at the
-    first failure (the broker is still down). Returns the ids sent."""
+def resend_unsent(task, queued_rows, *, label: str, now=None) -> list[int]:
+    """Send again the task of every row in ``queued_rows`` that no worker can be holding:
+    its send failed, or it was sent more than QUEUED_STALE_SECONDS ago and is still
+    queued (Redis restarted without its data and the message went with it; a worker
+    sets a row running as soon as it takes it). A row's task is idempotent, so one
+    that was only waiting behind others finds its work done. Stops at the first send
+    that fails (the broker is still down). Returns the ids sent.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    lost_before = (now or timezone.now()) - timedelta(seconds=settings.QUEUED_STALE_SECONDS)
+    rows = queued_rows.filter(Q(send_failed=True) | Q(sent__lt=lost_before))
     sent = []
-    for row_id, task_id in queued_rows.filter(send_failed=True).values_list("pk", "task_id"):
+    for row_id, task_id in rows.values_list("pk", "task_id"):
         if not enqueue_row(task, queued_rows.model, row_id, task_id, label=f"{label} {row_id}"):
             break
         sent.append(row_id)

@@ -90,7 +90,9 @@ def database_settings(url: str) -> dict:
     SQLite gets WAL, a busy timeout and IMMEDIATE transactions so that concurrent
     writers wait for each other instead of failing with "database is locked".
     """
-    db = dj_database_url.parse(url, conn_max_age=envint("CONN_MAX_AGE", 0))
+    # With CONN_MAX_AGE > 0 a connection outlives the request; the health check pings
+    # it before reuse, so a database restart costs a reconnect, not a 500.
+    db = dj_database_url.parse(url, conn_max_age=envint("CONN_MAX_AGE", 0), conn_health_checks=True)
     if db["ENGINE"] == "django.db.backends.postgresql":
         # a page (and /healthz) says the database is down instead of hanging on it
         db.setdefault("OPTIONS", {}).setdefault(
@@ -242,8 +244,10 @@ CELERY_BEAT_SCHEDULE = {
     "resend-unsent-imports": {"task": "reviews.tasks.import_batch_resend_task", "schedule": 60.0},
     "resend-unsent-exports": {"task": "workspace.tasks.export_resend_task", "schedule": 60.0},
 }
-# An analysis queued or running this long with no sign of life is sent again.
-ANALYSIS_STALE_SECONDS = envint("ANALYSIS_STALE_SECONDS", 120)
+# Work queued this long with no worker taking it is sent again (its message was
+# lost: Redis restarted without its data); an analysis also when it stops moving.
+QUEUED_STALE_SECONDS = envint("QUEUED_STALE_SECONDS", envint("ANALYSIS_STALE_SECONDS", 120))
+ANALYSIS_STALE_SECONDS = QUEUED_STALE_SECONDS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

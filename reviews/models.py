@@ -246,8 +246,10 @@ class ImportBatch(models.Model):
     error = models.TextField(blank=True)
     error_line = models.PositiveIntegerField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    # Its task could not be sent (the broker was down): the beat sends it again.
+    # Its task could not be sent (the broker was down), or was sent long ago and is
+    # still queued (the message was lost): the beat sends it again.
     send_failed = models.BooleanField(default=False)
+    sent = models.DateTimeField(null=True, blank=True, help_text="When its task was last sent.")
     attempts = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"

@@ -36,8 +36,10 @@ class Export(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    # Its task could not be sent (the broker was down): the beat sends it again.
+    # Its task could not be sent (the broker was down), or was sent long ago and is
+    # still queued (the message was lost): the beat sends it again.
     send_failed = models.BooleanField(default=False)
+    sent = models.DateTimeField(null=True, blank=True, help_text="When its task was last sent.")
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
 

@@ -1,9 +1,11 @@
 """With Redis down, work stays queued and its page says the task system cannot be reached."""
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews.models import ImportBatch, Source
 from reviews.tasks import import_batch_resend_task
@@ -135,3 +137,27 @@ def test_a_queued_analysis_with_redis_up_only_waits_for_a_worker(client, cast, b
     poll = client.get(reverse("analysis_status", args=[cast.review.pk, analysis.pk]))
     assert "Waiting for a worker to start the analysis" in poll.content.decode()
     assert DOWN not in poll.content.decode()
+
+
+def test_an_import_whose_message_was_lost_is_sent_again_once_it_is_stale(
+    client, cast, broker_up, django_capture_on_commit_callbacks, settings
+):
+    # Sent to a Redis no worker reads (as when Redis restarted and lost it): queued, not failed.
+    client.force_login(cast.lead)
+    client.post(
+        reverse("import_list", args=[cast.review.pk]),
+        {"files": [demo_upload("demo_medline.nbib")], "source": Source.MEDLINE},
+    )
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import_commit", args=[cast.review.pk, batch.pk]))
+    batch.refresh_from_db()
+    assert (batch.status, batch.send_failed) == ("queued", False) and batch.sent
+    with back_in_process():
+        assert import_batch_resend_task() == []  # a moment ago: still waiting its turn
+        stale = timezone.now() - timedelta(seconds=settings.QUEUED_STALE_SECONDS + 1)
+        ImportBatch.objects.update(sent=stale)
+        assert import_batch_resend_task() == [batch.pk]
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts) == ("done", 1)
+    assert batch.records.count() == batch.record_count > 0
