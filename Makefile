@@ -72,8 +72,10 @@ chromium:
 		fi; \
 	fi
 
+# Tests spread over every core (pytest-xdist; worksteal evens out the long ones).
+TEST_WORKERS ?= auto
 test: install-test chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 bench: install-bench
 	$(PY) bench/run.py

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from extraction.models import OutcomeData, Study
 from reviews.importers import read_records
@@ -26,11 +27,21 @@ from workspace.exports.records import RECORD_HEADER
 from workspace.exports.scope import Scope
 
 
+@pytest.fixture(scope="module")
+def demo_bundle(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo and its bundle, built once for the module in a transaction rolled back at
+    its end (as Django's setUpTestData does); each test's own changes roll back to it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        review, _ = demo_load()
+        out = tmp_path_factory.mktemp("bundle") / "bundle.zip"
+        call_command("export_review", review.pk, "--out", str(out))
+        yield review, out
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db, tmp_path):
-    review, _ = demo_load()
-    out = tmp_path / "bundle.zip"
-    call_command("export_review", review.pk, "--out", str(out))
+def demo(db, demo_bundle):
+    review, out = demo_bundle
     return review, zipfile.ZipFile(out)
 
 
@@ -227,10 +238,10 @@ def test_methods_md_says_the_counts_and_fills_the_checklist(demo):
     assert "## PRISMA 2020 checklist" in text and "| 16a |" in text and "[x]" in text
 
 
-def test_the_command_refuses_a_missing_review_and_an_unknown_part(db, tmp_path):
+def test_the_command_refuses_a_missing_review_and_an_unknown_part(demo, tmp_path):
     with pytest.raises(CommandError, match="No review with id 999"):
         call_command("export_review", 999, "--out", str(tmp_path / "x.zip"))
-    review, _ = demo_load()
+    review, _ = demo
     with pytest.raises(CommandError, match="Unknown part 'slides'"):
         call_command(
             "export_review", review.pk, "--out", str(tmp_path / "x.zip"), "--parts", "data,slides"
