@@ -19,19 +19,25 @@ from workspace.tasks import export_resend_task
 DOWN = "The task system cannot be reached"
 
 
-def test_an_import_confirmed_with_redis_down_stays_queued_and_its_page_says_so(
-    client, cast, broker_down, django_capture_on_commit_callbacks
-):
+def lead_imports(client, cast, capture_on_commit) -> ImportBatch:
+    """The lead uploads the demo's MEDLINE file and confirms it, as the import page does."""
     client.force_login(cast.lead)
     client.post(
         reverse("import_list", args=[cast.review.pk]),
         {"files": [demo_upload("demo_medline.nbib")], "source": Source.MEDLINE},
     )
     batch = ImportBatch.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture_on_commit(execute=True):
         response = client.post(reverse("import_commit", args=[cast.review.pk, batch.pk]))
     assert response.status_code == 302
     batch.refresh_from_db()
+    return batch
+
+
+def test_an_import_confirmed_with_redis_down_stays_queued_and_its_page_says_so(
+    client, cast, broker_down, django_capture_on_commit_callbacks
+):
+    batch = lead_imports(client, cast, django_capture_on_commit_callbacks)
     assert batch.status == "queued"
 
     page = client.get(batch.get_absolute_url()).content.decode()
@@ -46,15 +52,7 @@ def test_an_import_confirmed_with_redis_down_stays_queued_and_its_page_says_so(
 def test_an_import_queued_while_redis_was_down_starts_once_it_is_back(
     client, cast, broker_down, django_capture_on_commit_callbacks
 ):
-    client.force_login(cast.lead)
-    client.post(
-        reverse("import_list", args=[cast.review.pk]),
-        {"files": [demo_upload("demo_medline.nbib")], "source": Source.MEDLINE},
-    )
-    batch = ImportBatch.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("import_commit", args=[cast.review.pk, batch.pk]))
-    batch.refresh_from_db()
+    batch = lead_imports(client, cast, django_capture_on_commit_callbacks)
     assert (batch.status, batch.send_failed) == ("queued", True)
     assert import_batch_resend_task() == []  # still down: nothing sent, still marked
     assert ImportBatch.objects.get().send_failed
@@ -143,15 +141,7 @@ def test_an_import_whose_message_was_lost_is_sent_again_once_it_is_stale(
     client, cast, broker_up, django_capture_on_commit_callbacks, settings
 ):
     # Sent to a Redis no worker reads (as when Redis restarted and lost it): queued, not failed.
-    client.force_login(cast.lead)
-    client.post(
-        reverse("import_list", args=[cast.review.pk]),
-        {"files": [demo_upload("demo_medline.nbib")], "source": Source.MEDLINE},
-    )
-    batch = ImportBatch.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("import_commit", args=[cast.review.pk, batch.pk]))
-    batch.refresh_from_db()
+    batch = lead_imports(client, cast, django_capture_on_commit_callbacks)
     assert (batch.status, batch.send_failed) == ("queued", False) and batch.sent
     with back_in_process():
         assert import_batch_resend_task() == []  # a moment ago: still waiting its turn
