@@ -5,6 +5,7 @@ fetched over HTTP as a load balancer or a browser behind a TLS proxy would.
 """
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -52,12 +53,20 @@ class Server:
 
 
 def free_port() -> int:
-    """A free port in 8600-8699, the range this project's test servers use."""
-    for port in range(8600, 8700):
+    """A free port in 8600-8699, the range this project's test servers use.
+
+    Under pytest-xdist each worker scans a slice of its own, so two workers never
+    both find one port free before either binds it.
+    """
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    workers = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+    width = 100 // workers
+    start = 8600 + (worker % workers) * width
+    for port in range(start, start + width):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
-    pytest.skip("no free port in 8600-8699")
+    pytest.skip(f"no free port in {start}-{start + width - 1}")
 
 
 def manage(*args: str, env: dict) -> None:
