@@ -13,6 +13,7 @@ import time
 import uuid
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -99,6 +100,23 @@ def ranking_request(*, review: Review, reviewer) -> Ranking | None:
     )
     _send(ranking)
     return ranking
+
+
+def ranking_retry(*, ranking: Ranking) -> Ranking:
+    """Queue the retraining again for a reviewer whose latest ranking failed (the lead's retry)."""
+    latest = Ranking.objects.filter(review=ranking.review, reviewer=ranking.reviewer).latest("pk")
+    if latest.pk != ranking.pk or ranking.status != Ranking.Status.FAILED:
+        raise ValidationError(
+            "Only the latest ranking of a reviewer, when it failed, can be retried."
+        )
+    again = Ranking.objects.create(
+        review=ranking.review,
+        reviewer=ranking.reviewer,
+        decisions_at_request=ranking.decisions_at_request,
+        task_id=str(uuid.uuid4()),
+    )
+    _send(again)
+    return again
 
 
 def _send(ranking: Ranking) -> None:

@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from reviews.models import Record, Review
 
 from .agreement import Agreement, cohen_kappa
-from .models import Conflict, Decision, FullText, Resolution, Stage, Verdict
+from .models import Conflict, Decision, FullText, Ranking, Resolution, Stage, Verdict
 from .queue import forward_verdicts, open_for, stage_records
 from .services import screener_done
 
@@ -205,3 +205,13 @@ def reviewers(review: Review) -> QuerySet:
 def started(review: Review) -> bool:
     """Whether anyone has screened a record of the review yet."""
     return Decision.objects.filter(record__review=review).exists()
+
+
+def failed_rankings(review: Review):
+    """Each reviewer's latest ranking when it failed: the retraining the lead may retry."""
+    latest = Ranking.objects.filter(review=review, reviewer=OuterRef("reviewer")).order_by("-pk")
+    return (
+        Ranking.objects.filter(review=review, status=Ranking.Status.FAILED)
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .select_related("reviewer")
+    )

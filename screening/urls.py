@@ -13,6 +13,11 @@ urlpatterns = [
     path(S + "mine/", views.my_decisions, name="screen_mine"),
     path(S + "order/", views.screen_order, name="screen_order"),
     path(R + "prioritisation/", views.prioritisation, name="prioritisation"),
+    path(
+        R + "prioritisation/rankings/<int:ranking_id>/retry/",
+        views.ranking_retry,
+        name="ranking_retry",
+    ),
     path(R + "stopping/start/", views.stopping_start, name="stopping_start"),
     path(R + "stopping/extend/", views.stopping_extend, name="stopping_extend"),
     path(R + "stopping/close/", views.stopping_close, name="stopping_close"),

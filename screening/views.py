@@ -18,7 +18,7 @@ from .forms import (
     ScreeningOrderForm,
 )
 from .highlight import highlight, parse_terms
-from .models import Decision, ExclusionReason, FullText, Stage, StoppingCheck
+from .models import Decision, ExclusionReason, FullText, Ranking, Stage, StoppingCheck
 from .queue import next_record
 
 STAGES = {"title-abstract": Stage.TITLE_ABSTRACT, "full-text": Stage.FULL_TEXT}
@@ -367,6 +367,20 @@ def prioritisation(request, review):
         "methods": stopping_checks.methods_paragraph(review),
     }
     return render(request, "screening/prioritisation.html", context)
+
+
+@review_view(Ability.MANAGE, methods=["POST"])
+def ranking_retry(request, review, ranking_id: int):
+    """The lead sends a reviewer's failed retraining again."""
+    ranking = review_object(Ranking, review, ranking_id)
+    try:
+        rankings.ranking_retry(ranking=ranking)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        name = ranking.reviewer.get_full_name() or ranking.reviewer.username
+        messages.success(request, f"The retraining of {name}'s ranking is queued again.")
+    return redirect("review_dashboard", review.pk)
 
 
 @review_view(Ability.MANAGE, methods=["POST"])

@@ -14,7 +14,7 @@ from extraction.models import Comparison, ExtractionForm, FormField, FormSection
 from reviews.models import DuplicatePair, ImportBatch, Record, Review, Role, Source
 from reviews.permissions import ROLE_ABILITY, SAFE_METHODS
 from reviews.services import invitation_create
-from screening.models import FullText
+from screening.models import FullText, Ranking
 from synthesis.models import Analysis
 from synthesis.services import analysis_create
 from workspace.models import Export
@@ -115,6 +115,14 @@ def sample_export(review: Review) -> Export:
     )
 
 
+def sample_ranking(review: Review) -> Ranking:
+    """A reviewer's failed retraining, which the lead may send again."""
+    reviewer = review.memberships.filter(role=Role.REVIEWER).first().user
+    return review.rankings.first() or Ranking.objects.create(
+        review=review, reviewer=reviewer, status=Ranking.Status.FAILED, error="Sample failure."
+    )
+
+
 # How to find (or make) an object of a given review for each URL keyword besides review_id.
 SAMPLES = {
     "member_id": lambda review: review.memberships.filter(role=Role.REVIEWER).first().pk,
@@ -132,6 +140,7 @@ SAMPLES = {
     "analysis_id": lambda review: sample_analysis(review).pk,
     "invitation_id": sample_invitation,
     "export_id": lambda review: sample_export(review).pk,
+    "ranking_id": lambda review: sample_ranking(review).pk,
     "kind": lambda review: "forest",  # not an object
     "fmt": lambda review: "png",  # not an object
 }

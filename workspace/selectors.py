@@ -11,6 +11,7 @@ from extraction.selectors import studies_extracted
 from reviews.models import ImportBatch, Membership, Record, Review
 from reviews.selectors import records_search
 from screening.models import Stage
+from screening.selectors import failed_rankings
 from screening.standing import at_stage, filter_by_my_decision, filter_by_standing
 from synthesis.models import Analysis
 from synthesis.plots.prisma import PrismaFlow
@@ -87,7 +88,7 @@ def _counts(review: Review, flow: PrismaFlow, statuses: dict[str, int]) -> dict[
 class FailedWork:
     """Background work that failed, for the lead: what, why, and where to try again."""
 
-    kind: str  # "import", "analysis", "export"
+    kind: str  # "import", "analysis", "export", "retraining"
     label: str
     reason: str
     when: object
@@ -96,7 +97,8 @@ class FailedWork:
 
 
 def failed_work(review: Review) -> list[FailedWork]:
-    """Every import, analysis and export of the review whose last run failed, newest first."""
+    """Every import, analysis, export and retraining of the review whose last run failed,
+    newest first."""
     found = [
         FailedWork(
             "import",
@@ -129,6 +131,17 @@ def failed_work(review: Review) -> list[FailedWork]:
             reverse("review_export", args=[review.pk]),
         )
         for export in Export.objects.filter(review=review, status=Export.Status.FAILED)
+    ]
+    found += [
+        FailedWork(
+            "retraining",
+            f"Prioritised ranking of {ranking.reviewer.get_full_name() or ranking.reviewer.username}",
+            ranking.error,
+            ranking.finished or ranking.created,
+            reverse("ranking_retry", args=[review.pk, ranking.pk]),
+            reverse("prioritisation", args=[review.pk]),
+        )
+        for ranking in failed_rankings(review)
     ]
     return sorted(found, key=lambda work: work.when, reverse=True)
 

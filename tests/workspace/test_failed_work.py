@@ -5,8 +5,11 @@ from django.urls import reverse
 
 from reviews import services as review_services
 from reviews.models import ImportBatch
+from screening import services as screening
+from screening.models import PrioritisationSettings, Ranking, Stage, Verdict
 from synthesis import services as synthesis
 from synthesis.models import Analysis
+from tests.reviews.factories import RecordFactory
 from tests.support.html_forms import post_forms
 from tests.synthesis.test_services import make_outcome
 from workspace.models import Export
@@ -64,3 +67,34 @@ def test_reviewers_and_viewers_do_not_see_the_panel(client, cast, monkeypatch):
         client.force_login(user)
         page = client.get(reverse("review_dashboard", args=[cast.review.pk])).content.decode()
         assert 'id="failed-work"' not in page
+
+
+def test_the_lead_sends_a_failed_retraining_again(
+    client, cast, django_capture_on_commit_callbacks, eager_tasks
+):
+    records = [RecordFactory(review=cast.review, title=f"Ketamine trial {i}") for i in range(6)]
+    for record, verdict in ((records[0], Verdict.INCLUDE), (records[1], Verdict.EXCLUDE)):
+        screening.decision_record(
+            record=record, reviewer=cast.reviewer1, stage=Stage.TITLE_ABSTRACT, verdict=verdict
+        )
+    PrioritisationSettings.objects.create(review=cast.review, enabled=True)
+    failed = Ranking.objects.create(
+        review=cast.review, reviewer=cast.reviewer1, status="failed", error="Worker lost."
+    )
+    client.force_login(cast.lead)
+    page = client.get(reverse("review_dashboard", args=[cast.review.pk])).content.decode()
+    assert "Prioritised ranking of" in page and "Worker lost." in page
+    (retry,) = [f for f in post_forms(page) if f.action.endswith(f"rankings/{failed.pk}/retry/")]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry.action, retry.payload(), follow=True)
+    assert "is queued again" in response.content.decode()
+    latest = Ranking.objects.filter(reviewer=cast.reviewer1).latest("pk")
+    assert (latest.status, latest.included, latest.excluded) == ("done", 1, 1)
+    assert latest.ranked == 4  # the records left to her
+    page = client.get(reverse("review_dashboard", args=[cast.review.pk])).content.decode()
+    assert "Worker lost." not in page
+
+    # the failed one is no longer the latest: it cannot be sent again
+    response = client.post(retry.action, retry.payload(), follow=True)
+    assert "Only the latest ranking of a reviewer, when it failed" in response.content.decode()
+    assert Ranking.objects.filter(reviewer=cast.reviewer1).count() == 2
