@@ -1,0 +1,1 @@
+"""Backups of one review: an archive that restores the whole review on another instance."""
