@@ -114,7 +114,7 @@ class ArchiveWriter:
         digest, size = hashlib.sha256(), 0
         with self.zip.open(self._info(name), "w", force_zip64=True) as member:
             for row in rows:
-                line = (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode()
+                line = (json.dumps(row, ensure_ascii=False) + "\n").encode()
                 member.write(line)
                 digest.update(line)
                 size += len(line)
