@@ -166,14 +166,19 @@ def _compare_id(model, a, b, ids: dict, where: str) -> None:
         assert b != a and not model._base_manager.filter(pk=b).exists(), where
 
 
-def history_lines(review: Review) -> list[tuple]:
+def history_lines(review: Review, *, values: bool = True) -> list[tuple]:
     """The review's history page, without the ids that name rows (``Full text of 12``,
-    ``#12 (deleted)``, ``fulltext/3/12.pdf``): a restore gives every row a new one."""
+    ``#12 (deleted)``, ``fulltext/3/12.pdf``): a restore gives every row a new one.
+
+    ``values=False`` leaves out the old and new values, for PostgreSQL, whose jsonb
+    keeps the keys of a JSON value in an order of its own.
+    """
     return [
         (
             entry.when, entry.who, entry.model, entry.action, entry.reason,
             re.sub(r"\d+", "#", entry.subject),
-            tuple((c.field, _without_ids(c.old), _without_ids(c.new)) for c in entry.changes),
+            tuple((c.field, _without_ids(c.old), _without_ids(c.new)) if values else c.field
+                  for c in entry.changes),
         )
         for entry in review_history(review, limit=100_000)
     ]  # fmt: skip

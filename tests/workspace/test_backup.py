@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -315,11 +316,13 @@ def test_a_review_goes_to_the_other_database_and_back(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1",
            "DATABASE_URL": url, "MEDIA_ROOT": str(tmp_path / "other-media")}  # fmt: skip
     env.pop("REDIS_URL", None)
+    started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", OTHER_INSTANCE, str(there), str(back)],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    print(f"the other instance took {time.perf_counter() - started:.1f} s")
     assert "Restored review" in done.stdout and "Backed up review" in done.stdout
     with zipfile.ZipFile(back) as archive:
         assert json.loads(archive.read(MANIFEST))["database"] != connection.vendor
@@ -327,6 +330,6 @@ def test_a_review_goes_to_the_other_database_and_back(tmp_path):
     restored = review_restore(path=back).review
 
     assert_same_review(source, restored)
-    assert history_lines(restored) == history_lines(source)
+    assert history_lines(restored, values=False) == history_lines(source, values=False)
     shutil.rmtree(tmp_path / "other-media", ignore_errors=True)
     assert Figure.objects.filter(review=restored).count() > 0
