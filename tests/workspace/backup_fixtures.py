@@ -131,8 +131,8 @@ def _compare(step, field, old: dict, new: dict, ids: dict, paths: dict) -> None:
     user = get_user_model()
     if field.primary_key:
         return
-    if field.name in step.fresh:
-        assert b == field.get_default(), where
+    if field.name in step.fresh:  # a new task id where there was one
+        assert (b != a and len(b) == 36) if a else b == "", where
     elif step.history_of and field.name == "id":
         _compare_id(step.history_of, a, b, ids, where)
     elif field.is_relation and field.related_model is user:

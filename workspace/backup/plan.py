@@ -27,7 +27,8 @@ EXCLUDED: dict[str, str] = {
     ),
 }
 
-# Fields restored empty: they name work on the old instance's task system.
+# Task ids: they name messages of the old instance's task system. Restored as a new
+# uuid where the backup has one (a worker checks the row's id before it runs), else "".
 FRESH: dict[str, tuple[str, ...]] = {
     "reviews.ImportBatch": ("task_id",),
     "screening.Ranking": ("task_id",),

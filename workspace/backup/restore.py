@@ -5,6 +5,7 @@ are deleted again if anything fails. Every row gets a new id from this instance;
 the archive's ids only lead from a row to the rows it points to.
 """
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from .archive import USERS, ArchiveReader, BackupError, decode, schema_problems
 from .plan import Step, review_plan
 
 BATCH = 500
+NEW_USER_FIELDS = ("username", "email", "first_name", "last_name", "is_active")
 
 
 @dataclass
@@ -103,8 +105,10 @@ class _Restorer:
                 self.restore_history(step)
             else:
                 self.restore_rows(step)
-        source_id = self.archive.manifest["review"]["id"]
-        review = Review.objects.get(pk=self.ids["reviews.Review"][source_id])
+        reviews = list(self.ids["reviews.Review"].values())
+        if len(reviews) != 1:
+            raise BackupError(f"{self.archive.path} holds {len(reviews)} reviews, not one.")
+        review = Review.objects.get(pk=reviews[0])
         for stage in Stage:
             queue_fill(review=review, stage=stage)
         return RestoreSummary(review, self.counts, self.matched, self.created, len(self.written))
@@ -119,7 +123,8 @@ class _Restorer:
         for row in self.archive.rows(USERS):
             user = user_model._base_manager.filter(username=row["username"]).first()
             if user is None:
-                user = user_model(**{k: v for k, v in row.items() if k != "id"})
+                # only these: a backup never makes anyone staff or superuser
+                user = user_model(**{k: row[k] for k in NEW_USER_FIELDS if k in row})
                 user.set_unusable_password()
                 user.save()
                 self.created.append(user.username)
@@ -152,9 +157,11 @@ class _Restorer:
         return step.model(**{f.attname: self.live_value(step, f, row) for f in fields})
 
     def live_value(self, step: Step, f: models.Field, row: dict):
-        if f.attname not in row or f.name in step.fresh:
+        if f.attname not in row:
             return f.get_default()
         raw = row[f.attname]
+        if f.name in step.fresh:
+            return str(uuid.uuid4()) if raw else f.get_default()
         if isinstance(f, models.FileField):
             return ""
         if not f.is_relation or raw is None:
@@ -172,6 +179,16 @@ class _Restorer:
             ) from None
 
     def restore_file(self, obj: models.Model, f: models.FileField, upload: dict) -> None:
+        members = self.archive.manifest["members"]
+        if not (
+            isinstance(upload, dict)
+            and upload.get("member", "") in members
+            and isinstance(upload.get("name"), str)
+        ):
+            raise BackupError(
+                f"{self.archive.path} is inconsistent: the file of {obj._meta.label} row "
+                f"is not in the archive ({upload!r})."
+            )
         content = self.archive.read_file(upload["member"])
         name = f.generate_filename(obj, PurePosixPath(upload["name"]).name)
         saved = f.storage.save(name, ContentFile(content))
@@ -206,9 +223,11 @@ class _Restorer:
         self.counts[step.label] = count
 
     def history_value(self, step: Step, f: models.Field, row: dict, uploads: set[str]):
-        if f.attname not in row or f.name in step.fresh:
+        if f.attname not in row:
             return f.get_default()
         raw = row[f.attname]
+        if f.name in step.fresh:
+            return str(uuid.uuid4()) if raw else f.get_default()
         if raw is None:
             return None
         if f.name == "id":
