@@ -1,5 +1,6 @@
 """backup_review and restore_review: a whole review from one instance to another."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -53,6 +54,33 @@ def rewrite(path: Path, out: Path, change) -> Path:
         for info in source.infolist():
             target.writestr(info.filename, change(info.filename, source.read(info.filename)))
     return out
+
+
+def resealed(path: Path, out: Path, change) -> Path:
+    """As :func:`rewrite`, with the manifest's sha256 of each member made to match again."""
+    changed = rewrite(path, out, change)
+    with zipfile.ZipFile(changed) as archive:
+        members = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+    manifest = json.loads(members.pop(MANIFEST))
+    for name, data in members.items():
+        manifest["members"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    members[MANIFEST] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out
+
+
+def review_rows(change):
+    """A change to the rows of data/reviews.Review.jsonl, ``change(row) -> row``."""
+
+    def apply(name, data):
+        if name != "data/reviews.Review.jsonl":
+            return data
+        rows = [change(json.loads(line)) for line in data.splitlines()]
+        return b"".join(json.dumps(row).encode() + b"\n" for row in rows)
+
+    return apply
 
 
 def table_counts() -> dict[str, int]:
@@ -229,6 +257,30 @@ def test_it_names_the_member_changed_after_the_backup(tmp_path, cast):
 
 
 @pytest.mark.django_db
+def test_an_older_backup_gets_the_defaults_of_columns_added_since(tmp_path, cast):
+    path = backup(cast.review, tmp_path / "review.zip")
+
+    def older(row):
+        row.pop("dual_extraction")
+        return row
+
+    restored = review_restore(path=resealed(path, tmp_path / "older.zip", review_rows(older)))
+    assert restored.review.dual_extraction is False
+    assert restored.review.title == cast.review.title
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_column_this_instance_does_not_have(tmp_path, cast):
+    path = backup(cast.review, tmp_path / "review.zip")
+    counts = table_counts()
+    with pytest.raises(BackupError, match="a column this instance does not have: colour"):
+        review_restore(
+            path=resealed(path, tmp_path / "x.zip", review_rows(lambda r: r | {"colour": 1}))
+        )
+    assert table_counts() == counts
+
+
+@pytest.mark.django_db
 def test_it_refuses_a_file_that_is_not_a_backup(tmp_path, cast):
     text = tmp_path / "notes.txt"
     text.write_text("not a zip")
@@ -279,6 +331,21 @@ def test_the_commands_refuse_in_words(tmp_path, cast):
     (tmp_path / "x.zip").write_bytes(b"garbage")
     with pytest.raises(CommandError, match="is not a Prismatic review backup"):
         call_command("restore_review", str(tmp_path / "x.zip"))
+
+
+@pytest.mark.django_db
+def test_a_file_lost_from_storage_is_left_out_with_a_warning(tmp_path, cast, capsys):
+    review = small_review(cast)
+    full_text = FullText.objects.get(record__review=review)
+    full_text.file.storage.delete(full_text.file.name)
+    path = tmp_path / "review.zip"
+
+    call_command("backup_review", str(review.pk), "--out", str(path))
+
+    err = capsys.readouterr().err
+    assert f"a file is missing from storage, left out: full text {full_text.pk}: " in err
+    restored = review_restore(path=path).review
+    assert FullText.objects.get(record__review=restored).file.name == ""
 
 
 # Across databases
