@@ -281,6 +281,17 @@ def test_it_refuses_a_column_this_instance_does_not_have(tmp_path, cast):
 
 
 @pytest.mark.django_db
+def test_a_value_this_database_refuses_restores_nothing(tmp_path, cast, media):
+    path = backup(small_review(cast), tmp_path / "review.zip")
+    counts, files = table_counts(), media_files(media)
+    bad = review_rows(lambda row: row | {"created": "the day before yesterday"})
+    with pytest.raises(BackupError, match="could not be restored, so nothing was: .*day before"):
+        review_restore(path=resealed(path, tmp_path / "bad.zip", bad))
+    assert table_counts() == counts
+    assert media_files(media) == files
+
+
+@pytest.mark.django_db
 def test_it_refuses_a_file_that_is_not_a_backup(tmp_path, cast):
     text = tmp_path / "notes.txt"
     text.write_text("not a zip")

@@ -14,8 +14,9 @@ from itertools import islice
 from pathlib import Path, PurePosixPath
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from reviews.models import Review
 from screening.models import Stage
@@ -49,6 +50,10 @@ def review_restore(*, path: Path | str) -> RestoreSummary:
         try:
             with transaction.atomic(), _timestamps_as_written(plan):
                 return restorer.run(plan)
+        except (DatabaseError, ValidationError) as error:
+            restorer.delete_files()
+            # e.g. text PostgreSQL refuses (a NUL) from a backup made on SQLite
+            raise BackupError(f"{path} could not be restored, so nothing was: {error}") from error
         except BaseException:
             restorer.delete_files()
             raise
