@@ -102,6 +102,7 @@ class _Restorer:
     counts: dict[str, int] = field(default_factory=dict)
     matched: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
+    user_model: type[models.Model] = field(default_factory=get_user_model)
 
     def run(self, plan: tuple[Step, ...]) -> RestoreSummary:
         self.restore_users()
@@ -124,12 +125,11 @@ class _Restorer:
 
     def restore_users(self) -> None:
         """Match each user by username; create those missing, without a usable password."""
-        user_model = get_user_model()
         for row in self.archive.rows(USERS):
-            user = user_model._base_manager.filter(username=row["username"]).first()
+            user = self.user_model._base_manager.filter(username=row["username"]).first()
             if user is None:
                 # only these: a backup never makes anyone staff or superuser
-                user = user_model(**{k: row[k] for k in NEW_USER_FIELDS if k in row})
+                user = self.user_model(**{k: row[k] for k in NEW_USER_FIELDS if k in row})
                 user.set_unusable_password()
                 user.save()
                 self.created.append(user.username)
@@ -173,15 +173,17 @@ class _Restorer:
             return decode(f, raw)
         if f.related_model is step.model:
             return None  # linked once every row of the model has its new id
-        if f.related_model is get_user_model():
-            return self.users[raw]
-        try:
-            return self.ids[f.related_model._meta.label][raw]
-        except KeyError:
+        restored = (
+            self.users
+            if f.related_model is self.user_model
+            else self.ids[f.related_model._meta.label]
+        )
+        if raw not in restored:
             raise BackupError(
                 f"{self.archive.path} is inconsistent: a {step.label} row points to "
                 f"{f.related_model._meta.label} {raw}, which it does not hold."
-            ) from None
+            )
+        return restored[raw]
 
     def restore_file(self, obj: models.Model, f: models.FileField, upload: dict) -> None:
         members = self.archive.manifest["members"]
@@ -241,7 +243,7 @@ class _Restorer:
             return self.paths.get(raw, raw)
         if not f.is_relation:
             return decode(f, raw)
-        if f.related_model is get_user_model():
+        if f.related_model is self.user_model:
             return self.users.get(raw)  # a user deleted before the backup: the history's null
         return self.instance_id(f.related_model, raw)
 
