@@ -319,8 +319,10 @@ def test_the_commands_round_trip_and_say_which_users_they_created(tmp_path, cast
     assert f"Backed up review {cast.review.pk}" in capsys.readouterr().out
     with pytest.raises(CommandError, match="exists: choose another name, or pass --force"):
         call_command("backup_review", str(cast.review.pk), "--out", str(path))
-    # on the new instance, bob is not known under that name
+    # on the new instance, bob is not known under that name (his address is robert's),
+    # carol is Carol
     get_user_model().objects.filter(username="bob").update(username="robert")
+    get_user_model().objects.filter(username="carol").update(username="Carol")
 
     call_command("restore_review", str(path))
 
@@ -330,9 +332,11 @@ def test_the_commands_round_trip_and_say_which_users_they_created(tmp_path, cast
     assert "Created user bob without a usable password" in out
     assert "changepassword bob" in out and "alice" in out
     bob = get_user_model().objects.get(username="bob")
-    assert not bob.has_usable_password()
+    assert not bob.has_usable_password() and not (bob.is_staff or bob.is_superuser)
+    robert = get_user_model().objects.get(username="robert")
+    assert bob.email == "" and f"bob's e-mail address {robert.email} is another account's" in out
     roles = dict(Membership.objects.filter(review=restored).values_list("user__username", "role"))
-    assert roles == {"alice": "lead", "bob": "reviewer", "carol": "reviewer", "victor": "viewer"}
+    assert roles == {"alice": "lead", "bob": "reviewer", "Carol": "reviewer", "victor": "viewer"}
 
 
 @pytest.mark.django_db

@@ -35,6 +35,7 @@ class RestoreSummary:
     counts: dict[str, int]
     users_matched: list[str]
     users_created: list[str]
+    notes: list[str]
     files: int
 
 
@@ -102,6 +103,7 @@ class _Restorer:
     counts: dict[str, int] = field(default_factory=dict)
     matched: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     user_model: type[models.Model] = field(default_factory=get_user_model)
 
     def run(self, plan: tuple[Step, ...]) -> RestoreSummary:
@@ -117,7 +119,9 @@ class _Restorer:
         review = Review.objects.get(pk=reviews[0])
         for stage in Stage:
             queue_fill(review=review, stage=stage)
-        return RestoreSummary(review, self.counts, self.matched, self.created, len(self.written))
+        return RestoreSummary(
+            review, self.counts, self.matched, self.created, self.notes, len(self.written)
+        )
 
     def delete_files(self) -> None:
         for storage, name in self.written:
@@ -126,16 +130,37 @@ class _Restorer:
     def restore_users(self) -> None:
         """Match each user by username; create those missing, without a usable password."""
         for row in self.archive.rows(USERS):
-            user = self.user_model._base_manager.filter(username=row["username"]).first()
+            user = self.matching_user(row["username"])
             if user is None:
-                # only these: a backup never makes anyone staff or superuser
-                user = self.user_model(**{k: row[k] for k in NEW_USER_FIELDS if k in row})
-                user.set_unusable_password()
-                user.save()
+                user = self.new_user(row)
                 self.created.append(user.username)
             else:
                 self.matched.append(user.username)
             self.users[row["id"]] = user.pk
+
+    def matching_user(self, username: str):
+        """The user of that username; else the one whose differs only in case (sign-up
+        refuses such a second account)."""
+        users = self.user_model._base_manager
+        if user := users.filter(username=username).first():
+            return user
+        similar = list(users.filter(username__iexact=username)[:2])
+        return similar[0] if len(similar) == 1 else None
+
+    def new_user(self, row: dict):
+        # only these fields: a backup never makes anyone staff or superuser
+        user = self.user_model(**{k: row[k] for k in NEW_USER_FIELDS if k in row})
+        taken = user.email and self.user_model._base_manager.filter(email__iexact=user.email)
+        if taken and taken.exists():
+            # a second account under one address would take its password resets
+            self.notes.append(
+                f"{user.username}'s e-mail address {user.email} is another "
+                "account's here: left empty"
+            )
+            user.email = ""
+        user.set_unusable_password()
+        user.save()
+        return user
 
     def restore_rows(self, step: Step) -> None:
         model, count = step.model, 0

@@ -33,4 +33,6 @@ class Command(BaseCommand):
                 f"Created user {username} without a usable password: set one with "
                 f"`python manage.py changepassword {username}`, or they can reset it by e-mail."
             )
+        for note in summary.notes:
+            self.stdout.write(f"Note: {note}.")
         self.stdout.write(f"Open it at {review.get_absolute_url()}")
