@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 
 from reviews.models import Invitation, Membership, Review, Role
 from reviews.services.invitations import invitation_create
@@ -232,6 +233,16 @@ def test_it_refuses_a_backup_from_a_newer_schema(tmp_path, cast):
     assert "screening.0099_reviewers_dream_up" in message
     assert "newer Prismatic" in message and "upgrade" in message
     assert table_counts() == counts
+
+
+@pytest.mark.django_db
+def test_it_asks_for_migrate_when_this_instance_has_not_applied_a_migration(tmp_path, cast):
+    path = backup(cast.review, tmp_path / "review.zip")
+    with zipfile.ZipFile(path) as archive:
+        (leaf,) = json.loads(archive.read(MANIFEST))["migrations"]["reviews"]
+    MigrationRecorder.Migration.objects.filter(app="reviews", name=leaf).delete()
+    with pytest.raises(BackupError, match=f"migration reviews.{leaf} is not applied here yet"):
+        review_restore(path=path)
 
 
 @pytest.mark.django_db
