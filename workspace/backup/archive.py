@@ -41,8 +41,12 @@ def data_member(label: str) -> str:
 
 
 def prismatic_version() -> str:
-    pyproject = Path(settings.BASE_DIR) / "pyproject.toml"
-    return tomllib.loads(pyproject.read_text())["project"]["version"]
+    """The version in pyproject.toml (Prismatic runs from its checkout, not as a package)."""
+    try:
+        pyproject = (Path(settings.BASE_DIR) / "pyproject.toml").read_text()
+    except OSError:
+        return "unknown"
+    return tomllib.loads(pyproject)["project"]["version"]
 
 
 def migration_state(app_labels: Iterable[str]) -> dict[str, list[str]]:
