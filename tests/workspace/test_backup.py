@@ -130,6 +130,37 @@ def test_the_plan_puts_each_model_after_those_it_points_to():
         seen.add(step.model)
 
 
+# The file
+
+
+@pytest.mark.django_db
+def test_the_manifest_says_what_is_inside(tmp_path, cast):
+    path = backup(small_review(cast), tmp_path / "review.zip")
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+        members = {name: archive.read(name) for name in archive.namelist() if name != MANIFEST}
+    assert (manifest["format"], manifest["format_version"]) == ("prismatic-review-backup", 1)
+    assert manifest["prismatic_version"] == "0.1.0"  # pyproject.toml's
+    assert manifest["review"] == {"id": cast.review.pk, "title": "Ketamine for chronic pain"}
+    latest = sorted(p.stem for p in (REPO / "reviews" / "migrations").glob("0*.py"))[-1]
+    assert manifest["migrations"]["reviews"] == [latest]
+    counts = manifest["counts"]
+    # the cast: four members, the eight default reasons; three records, two decisions
+    assert counts["reviews.Membership"] == 4 and counts["screening.ExclusionReason"] == 8
+    assert (counts["reviews.Record"], counts["screening.Decision"]) == (3, 2)
+    assert counts["auth.User"] == 4
+    assert set(manifest["members"]) == set(members)
+    for name, data in members.items():
+        assert manifest["members"][name] == {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+        }, name
+    (pdf,) = [name for name in members if name.startswith("files/screening.FullText/")]
+    assert members[pdf] == PDF
+    lines = members["data/reviews.Record.jsonl"].decode().splitlines()
+    assert len(lines) == 3 and json.loads(lines[0])["review_id"] == cast.review.pk
+
+
 # The round trip
 
 
