@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, models, transaction
 
+from reviews.bulk import update_column
 from reviews.models import Review
 from screening.models import Stage
 from screening.queue import queue_fill
@@ -230,13 +231,17 @@ class _Restorer:
 
     def link_later(self, step: Step, later: list) -> None:
         """Set the links of a model to itself (a record's ``duplicate_of``), by new ids."""
-        targets: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for f, new_pk, old_target in later:
-            targets[(f.attname, self.ids[step.label][old_target])].append(new_pk)
-        manager = step.model._base_manager
-        for (attname, target), pks in targets.items():
-            for start in range(0, len(pks), BATCH):
-                manager.filter(pk__in=pks[start : start + BATCH]).update(**{attname: target})
+        new = self.ids[step.label]
+        changes: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for f, pk, old_target in later:
+            if old_target not in new:
+                raise BackupError(
+                    f"{self.archive.path} is inconsistent: a {step.label} row points to "
+                    f"{step.label} {old_target}, which it does not hold."
+                )
+            changes[f.name].append((new[old_target], pk))
+        for name, pairs in changes.items():
+            update_column(step.model, name, pairs)
 
     def restore_history(self, step: Step) -> None:
         model, count = step.model, 0
