@@ -41,6 +41,39 @@ SEARCHES = [  # file, source, interface
     ("central.txt", "central", "Cochrane Library"),
 ]
 
+# The story's design, from which the pages' numbers are worked out below. Papers are
+# numbered as in the exports' DOIs (10.5555/story.<year>.<n>).
+TA_INCLUDE = {1, 2, 3, 4, 5, 7, 13}  # both reviewers include; the other papers both exclude
+TA_CONFLICTS = {6: ("i", "e", "exclude"), 20: ("e", "i", "include")}  # ruth, tomas, the lead
+NOT_RETRIEVED = 13
+FT_EXCLUDE = {5: "Wrong population", 7: "Wrong study design"}  # both reviewers agree
+STUDIES = {  # paper: the study's name, then its data as typed into the outcome grids
+    1: ("Halvorsen 2011", (40, 3.1, 1.8, 41, 4.0, 2.0), (8, 40, 3, 41)),
+    2: ("Okonkwo 2013", (55, 2.8, 1.6, 53, 3.5, 1.7), (10, 55, 4, 53)),
+    3: ("Brandt 2015", (30, 3.6, 2.2, 30, 4.1, 2.1), (5, 30, 2, 30)),
+    4: ("Varga 2016", (72, 2.5, 1.5, 70, 3.4, 1.6), (12, 72, 6, 70)),
+    20: ("Castillo 2014", (48, 3.3, 1.9, 50, 3.6, 2.0), (7, 48, 5, 50)),
+}
+CONTINUOUS = ("n_exp", "mean_exp", "sd_exp", "n_ctrl", "mean_ctrl", "sd_ctrl")
+DICHOTOMOUS = ("events_exp", "total_exp", "events_ctrl", "total_ctrl")
+OUTCOMES = [  # name, data type, measure, unit
+    ("Migraine days", "continuous", "MD", "days per month"),
+    ("Diarrhoea", "dichotomous", "RR", "participants"),
+]
+ROB_ORDER = ["low", "some_concerns", "high"]
+ROB = {  # study: RoB 2 judgements of domains 1 to 5 (the overall is the worst)
+    "Halvorsen 2011": ("low", "low", "low", "low", "low"),
+    "Okonkwo 2013": ("low", "some_concerns", "low", "low", "low"),
+    "Brandt 2015": ("low", "low", "low", "some_concerns", "low"),
+    "Varga 2016": ("low", "low", "low", "low", "low"),
+    "Castillo 2014": ("some_concerns", "low", "low", "low", "low"),
+}
+TITLES = {
+    6: "Intravenous magnesium sulfate for acute migraine attacks",
+    13: "Magnesium pidolate for migraine prophylaxis in women",
+    20: "Oral magnesium for migraine prevention in primary care",
+}
+
 
 @pytest.fixture
 def team_server(transactional_db, tmp_path):
@@ -59,6 +92,7 @@ def team_server(transactional_db, tmp_path):
         CSRF_COOKIE_SECURE="0",
         SECURE_PROXY_SSL_HEADER="0",
         LOG_LEVEL="WARNING",
+        LOG_LEVEL_APP="WARNING",
     )
     workers = CeleryWorkers(redis=redis, database=database, env=env)
     env["CELERY_QUEUE"] = workers.queue  # its own queue: no other test's task reaches it
@@ -130,6 +164,41 @@ def team(chromium, team_server, screenshot_dir):
     team.close()
 
 
+def shown(page) -> str:
+    return page.locator("#card").get_attribute("data-record")
+
+
+def press(page, key: str) -> None:
+    """Press a key that swaps the card and wait for the new card."""
+    page.evaluate("() => { document.getElementById('card').dataset.stale = 'yes'; }")
+    page.keyboard.press(key)
+    page.wait_for_function("() => !document.getElementById('card').dataset.stale")
+
+
+def paper_on(page) -> int:
+    """The number of the paper on the card, read from its DOI."""
+    meta = page.locator("#card .record-meta").inner_text()
+    return int(re.search(r"doi:10\.5555/story\.\d{4}\.(\d{4})", meta).group(1))
+
+
+def expected_prisma(passed: set[int]) -> dict[str, int]:
+    """The dashboard's PRISMA rows, worked out from the story's design."""
+    assessed = passed - {NOT_RETRIEVED}
+    reasons = {}
+    for reason in FT_EXCLUDE.values():
+        reasons[f"Excluded: {reason}"] = reasons.get(f"Excluded: {reason}", 0) + 1
+    return {
+        "Records screened": 26,
+        "Records excluded": 26 - len(passed),
+        "Reports sought for retrieval": len(passed),
+        "Reports not retrieved": 1,
+        "Reports assessed for eligibility": len(assessed),
+        **reasons,
+        "Studies included": len(assessed) - len(FT_EXCLUDE),
+        "Reports of included studies": len(assessed) - len(FT_EXCLUDE),
+    }
+
+
 def make_lead():
     """The lead's account, as an administrator makes it (the server hashes with Argon2;
     the test settings know only MD5, so the hash is made here with PBKDF2, which both read)."""
@@ -148,6 +217,7 @@ def make_lead():
 
 def test_the_whole_story(team):
     from reviews.models import Invitation, Membership, Record, Review, Role
+    from screening.models import DEFAULT_REASONS, Decision, Ranking, Stage
 
     make_lead()
     print("a", time.monotonic() - team.started)
@@ -234,3 +304,187 @@ def test_the_whole_story(team):
     expect(lead.locator("[data-stage=identified] .count")).to_have_text("36")
     team.shot(lead, "dashboard-imported")
     assert Record.objects.filter(review=review, duplicate_of__isnull=True).count() == 26
+
+    # The lead turns prioritisation on: each reviewer's ranking is retrained by the worker.
+    lead.goto(f"{R}/prioritisation/")
+    lead.get_by_label("Prioritised screening", exact=True).check()
+    lead.get_by_label("Retrain after").fill("3")
+    lead.get_by_label("Relevance badge").check()
+    lead.get_by_role("button", name="Save").click()
+    expect(lead.get_by_label("Prioritised screening", exact=True)).to_be_checked()
+    team.shot(lead, "prioritisation-on")
+
+    # Both reviewers screen titles and abstracts from the keyboard, blinded.
+    votes = {"ruth": 0, "tomas": 1}
+    for username, page in reviewers.items():
+        page.goto(f"{R}/screen/title-abstract/")
+        expect(page.locator("#left-count")).to_have_text("26")
+        expect(page.locator("#id_order")).to_have_value("prioritised")
+        seen, badges = [], 0
+        while shown(page):
+            paper = paper_on(page)
+            seen.append(paper)
+            badges += page.locator("#relevance-badge").count()
+            expect(page.locator("#other-decisions")).to_have_count(0)  # blinded
+            if len(seen) == 13:
+                team.shot(page, f"title-abstract-{username}")
+            if paper in TA_CONFLICTS:
+                press(page, TA_CONFLICTS[paper][votes[username]])
+            else:
+                press(page, "i" if paper in TA_INCLUDE else "e")
+        expect(page.locator("#all-done")).to_be_visible()
+        expect(page.locator("#done-count")).to_have_text("26")
+        assert sorted(seen) == list(range(1, 27)), seen
+        assert badges > 0, "no card showed the reviewer's ranking"
+    assert Decision.objects.filter(stage=Stage.TITLE_ABSTRACT).count() == 52
+    lead.goto(f"{R}/prioritisation/")
+    rankings = lead.locator("#rankings")
+    expect(rankings).to_contain_text("ruth")
+    expect(rankings).to_contain_text("tomas")
+    team.shot(lead, "rankings")
+    trained = Ranking.objects.filter(review=review, status=Ranking.Status.DONE)
+    assert set(trained.values_list("reviewer__username", flat=True)) == {"ruth", "tomas"}
+
+    # The lead resolves the two conflicts, seeing both votes side by side.
+    lead.goto(f"{R}/conflicts/")
+    expect(lead.locator(".conflict")).to_have_count(len(TA_CONFLICTS))
+    team.shot(lead, "conflicts")
+    for paper, (_, _, verdict) in TA_CONFLICTS.items():
+        card = lead.locator(".conflict", has_text=TITLES[paper])
+        expect(card.locator(".decision")).to_have_count(2)
+        card.get_by_label("Final verdict").select_option(verdict)
+        card.get_by_role("button", name="Resolve").click()
+        expect(lead.get_by_text(f"Resolved: {verdict}.")).to_be_visible()
+    expect(lead.locator(".conflict")).to_have_count(0)
+
+    passed = TA_INCLUDE | {p for p, (_, _, v) in TA_CONFLICTS.items() if v == "include"}
+    lead.goto(f"{R}/")
+    prisma = lead.locator("#prisma-screening")
+    expect(prisma.get_by_role("row", name="Records screened")).to_contain_text("26")
+    expect(prisma.get_by_role("row", name="Records excluded")).to_contain_text(
+        str(26 - len(passed))
+    )
+    team.shot(lead, "dashboard-title-abstract")
+
+    # Full texts: the lead marks one not retrieved; the reviewers screen the rest with reasons.
+    lead.goto(f"{R}/screen/full-text/")
+    while paper_on(lead) != NOT_RETRIEVED:
+        press(lead, "s")
+    lead.get_by_label("Not retrieved because").fill("Neither the authors nor the library have it")
+    lead.locator(".full-text").get_by_role("button", name="Save").click()
+    expect(lead.locator("#not-retrieved")).to_be_visible()
+    team.shot(lead, "not-retrieved")
+    reasons = {label: n for n, label in enumerate(DEFAULT_REASONS, start=1)}
+    for username, page in reviewers.items():
+        page.goto(f"{R}/screen/full-text/")
+        expect(page.locator("#left-count")).to_have_text(str(len(passed) - 1))
+        while shown(page):
+            paper = paper_on(page)
+            if paper in FT_EXCLUDE:
+                page.keyboard.press(str(reasons[FT_EXCLUDE[paper]]))
+                press(page, "e")
+            else:
+                press(page, "i")
+        expect(page.locator("#all-done")).to_be_visible()
+        team.shot(page, f"full-text-{username}")
+
+    lead.goto(f"{R}/")
+    for row, value in expected_prisma(passed).items():
+        expect(prisma.get_by_role("row", name=f"{row} {value}", exact=True)).to_be_visible()
+    team.shot(lead, "dashboard-full-text")
+
+    # The lead makes the studies; a reviewer extracts them.
+    lead.goto(f"{R}/studies/")
+    lead.get_by_role("button", name=f"Make studies of {len(STUDIES)} included reports").click()
+    expect(lead.get_by_text(f"{len(STUDIES)} new studies from included reports.")).to_be_visible()
+    expect(lead.locator("#studies tbody tr")).to_have_count(len(STUDIES))
+    ruth = reviewers["ruth"]
+    for name, (n_exp, *_), _ in STUDIES.values():
+        ruth.goto(f"{R}/extraction/")
+        ruth.locator("#extraction-status tr", has_text=name).get_by_role(
+            "link", name="Extract"
+        ).click()
+        ruth.locator("#id_study_design").select_option("Parallel-group randomised trial")
+        ruth.locator("#id_country").fill("Norway")
+        ruth.locator("#id_number_randomised").fill(str(n_exp * 2))
+        print("x2", time.monotonic() - team.started)
+        ruth.get_by_role("button", name="Save all").click()
+        expect(ruth.get_by_role("alert").filter(has_text="Saved.")).to_be_visible()
+        print("x3", time.monotonic() - team.started)
+    ruth.goto(f"{R}/extraction/")
+    expect(ruth.locator("#extraction-status .badge", has_text="Extracted")).to_have_count(
+        len(STUDIES)
+    )
+    team.shot(ruth, "extraction")
+
+    # The lead defines the comparison and its two outcomes; a reviewer types in the data.
+    lead.goto(f"{R}/outcomes/")
+    lead.get_by_label("Name").fill("Oral magnesium vs placebo")
+    lead.get_by_label("Experimental").fill("Magnesium")
+    lead.get_by_label("Control").fill("Placebo")
+    lead.get_by_role("button", name="Add comparison").click()
+    for name, data_type, measure, unit in OUTCOMES:
+        lead.get_by_role("link", name=re.compile(r"^\W*Outcome$")).click()
+        lead.get_by_label("Name").fill(name)
+        lead.get_by_label("Data type").select_option(data_type)
+        lead.get_by_label("Default effect measure").select_option(measure)
+        lead.get_by_label("Unit").fill(unit)
+        lead.get_by_label("Time point").fill("12 weeks")
+        lead.get_by_role("button", name="Add outcome").click()
+        lead.goto(f"{R}/outcomes/")
+    expect(lead.locator("tbody tr", has_text="Migraine days")).to_contain_text("Continuous")
+    team.shot(lead, "outcomes")
+    for index, (name, data_type, _, _) in enumerate(OUTCOMES):
+        fields = CONTINUOUS if data_type == "continuous" else DICHOTOMOUS
+        ruth.goto(f"{R}/outcomes/")
+        ruth.get_by_role("link", name=name).click()
+        for study, *data in STUDIES.values():
+            for field, value in zip(fields, data[index], strict=True):
+                ruth.get_by_label(f"{study} {field}", exact=True).fill(str(value))
+        ruth.get_by_role("button", name="Save all").click()
+        expect(
+            ruth.get_by_role("alert").filter(has_text="Saved the data of 5 studies.")
+        ).to_be_visible()
+        team.shot(ruth, f"outcome-data-{data_type}")
+    ruth.goto(f"{R}/outcomes/")
+    for name, *_ in OUTCOMES:
+        expect(ruth.locator("tbody tr", has_text=name).locator("td").last).to_have_text("5")
+
+    # The other reviewer judges the risk of bias of each study's migraine-days result (RoB 2).
+    tomas = reviewers["tomas"]
+    tomas.goto(f"{R}/rob/")
+    tomas.locator("#outcome-choice").select_option(
+        label="Oral magnesium vs placebo · Migraine days (12 weeks)"
+    )
+    expect(tomas.locator("#rob-table tbody tr")).to_have_count(len(STUDIES))
+    for name, judgements in ROB.items():
+        tomas.locator(f"tr[data-study='{name}']").get_by_role("link", name="Assess").click()
+        for domain, judgement in zip(("D1", "D2", "D3", "D4", "D5"), judgements, strict=True):
+            tomas.locator(f"#id_judgement_{domain}").select_option(judgement)
+        tomas.locator("#id_overall").select_option(max(judgements, key=ROB_ORDER.index))
+        tomas.get_by_role("button", name="Save and back to the overview").click()
+        expect(tomas.get_by_role("alert").filter(has_text="Assessment saved.")).to_be_visible()
+    labels = {"low": "Low", "some_concerns": "Some concerns", "high": "High"}
+    for name, judgements in ROB.items():
+        badges = tomas.locator(f"tr[data-study='{name}'] td.domain .rob-badge")
+        for cell, judgement in enumerate([*judgements, max(judgements, key=ROB_ORDER.index)]):
+            expect(badges.nth(cell)).to_have_attribute("title", labels[judgement])
+    tomas.wait_for_function("() => document.querySelector('img#traffic-light').naturalWidth > 0")
+    team.shot(tomas, "risk-of-bias")
+
+    # The lead creates the two analyses (Cochrane's current defaults) and runs them in the
+    # background: the worker pools them and draws the forest plots.
+    for name, *_ in OUTCOMES:
+        lead.goto(f"{R}/analyses/")
+        lead.get_by_label("Outcome").select_option(label=f"Oral magnesium vs placebo · {name}")
+        lead.get_by_role("button", name="Create").click()
+        lead.get_by_role("button", name="Save and run").click()
+        expect(lead.locator("#status [data-status=done]")).to_be_visible(timeout=60_000)
+        lead.wait_for_function("() => document.querySelector('#forest img').naturalWidth > 0")
+        team.shot(lead, f"analysis-{name.split()[0].lower()}")
+    pooled = {}
+    for name, *_ in OUTCOMES:
+        lead.goto(f"{R}/analyses/")
+        lead.get_by_role("link", name=name).click()
+        pooled[name] = lead.locator("#pooled-effect").inner_text()
+    print(pooled)
