@@ -152,6 +152,7 @@ class Team:
         return page
 
     def shot(self, page, name: str, **options) -> None:
+        """Save a screenshot of the whole page; the log says when (pytest -s shows it)."""
         self.shots += 1
         print(f"{time.monotonic() - self.started:6.1f} s  {name}")
         page.screenshot(
@@ -256,6 +257,7 @@ def make_lead():
 
 
 def test_the_whole_story(team):
+    from extraction.models import ExtractionEntry
     from reviews.models import Invitation, Membership, Record, Review, Role
     from screening.models import DEFAULT_REASONS, Decision, Ranking, Stage
     from synthesis.models import Analysis
@@ -438,21 +440,30 @@ def test_the_whole_story(team):
     expect(lead.get_by_text(f"{len(STUDIES)} new studies from included reports.")).to_be_visible()
     expect(lead.locator("#studies tbody tr")).to_have_count(len(STUDIES))
     ruth = reviewers["ruth"]
-    for name, (n_exp, *_), _ in STUDIES.values():
-        ruth.goto(f"{R}/extraction/")
-        ruth.locator("#extraction-status tr", has_text=name).get_by_role(
-            "link", name="Extract"
-        ).click()
+    ruth.goto(f"{R}/extraction/")
+    links = {
+        name: ruth.locator("#extraction-status tr", has_text=name)
+        .get_by_role("link", name="Extract")
+        .get_attribute("href")
+        for name, *_ in STUDIES.values()
+    }
+    for name, (n_exp, _, _, n_ctrl, _, _), _ in STUDIES.values():
+        ruth.goto(links[name])  # each answer saves itself as ruth leaves its field
         ruth.locator("#id_study_design").select_option("Parallel-group randomised trial")
         ruth.locator("#id_country").fill("Norway")
-        ruth.locator("#id_number_randomised").fill(str(n_exp * 2))
-        ruth.get_by_role("button", name="Save all").click()
-        expect(ruth.get_by_role("alert").filter(has_text="Saved.")).to_be_visible()
+        ruth.locator("#id_number_randomised").fill(str(n_exp + n_ctrl))
+        ruth.locator("#id_number_randomised").press("Tab")
+        for key in ("study_design", "country", "number_randomised"):
+            expect(ruth.locator(f"#save-{key}")).to_contain_text("Saved")
     ruth.goto(f"{R}/extraction/")
     expect(ruth.locator("#extraction-status .badge", has_text="Extracted")).to_have_count(
         len(STUDIES)
     )
     team.shot(ruth, "extraction")
+    entries = ExtractionEntry.objects.filter(study__review=review)
+    assert sorted(e.values["number_randomised"] for e in entries) == sorted(
+        data[0][0] + data[0][3] for _, *data in STUDIES.values()
+    )
 
     # The lead defines the comparison and its two outcomes; a reviewer types in the data.
     lead.goto(f"{R}/outcomes/")
