@@ -41,14 +41,29 @@ REVIEWERS = {  # username: (e-mail, first name, last name, password)
     "ruth": ("ruth@example.org", "Ruth", "Okoye", "Ruth-screens-abstracts-2026"),
     "tomas": ("tomas@example.org", "Tomas", "Lind", "Tomas-screens-abstracts-2026"),
 }
-SEARCHES = [  # file, source, interface
-    ("medline.nbib", "medline", "PubMed"),
-    ("embase.ris", "embase", "Embase.com"),
-    ("central.txt", "central", "Cochrane Library"),
+SEARCHES = [  # file, source, its label in PRISMA, interface
+    ("medline.nbib", "medline", "MEDLINE", "PubMed"),
+    ("embase.ris", "embase", "Embase", "Embase.com"),
+    ("central.txt", "central", "Cochrane CENTRAL", "Cochrane Library"),
 ]
 
 # The story's design, from which the pages' numbers are worked out below. Papers are
 # numbered as in the exports' DOIs (10.5555/story.<year>.<n>).
+
+
+def exported() -> tuple[dict[str, int], int]:
+    """Records in each export and the papers they are copies of, read with plain patterns
+    rather than the app's parsers: every copy carries its paper's DOI, but for the congress
+    abstract of paper 7 (the one duplicate the lead settles)."""
+    starts = {"medline.nbib": r"^PMID- ", "embase.ris": r"^TY  - ", "central.txt": r"^Record #"}
+    texts = {name: (EXPORTS / name).read_text(encoding="utf-8") for name in starts}
+    counts = {name: len(re.findall(starts[name], text, re.M)) for name, text in texts.items()}
+    papers = set(re.findall(r"10\.5555/story\.\d{4}\.(\d{4})", "".join(texts.values())))
+    return counts, len(papers)
+
+
+IDENTIFIED, PAPERS = exported()
+RECORDS = sum(IDENTIFIED.values())
 TA_INCLUDE = {1, 2, 3, 4, 5, 7, 13}  # both reviewers include; the other papers both exclude
 TA_CONFLICTS = {6: ("i", "e", "exclude"), 20: ("e", "i", "include")}  # ruth, tomas, the lead
 NOT_RETRIEVED = 13
@@ -195,8 +210,8 @@ def expected_prisma(passed: set[int]) -> dict[str, int]:
     for reason in FT_EXCLUDE.values():
         reasons[f"Excluded: {reason}"] = reasons.get(f"Excluded: {reason}", 0) + 1
     return {
-        "Records screened": 26,
-        "Records excluded": 26 - len(passed),
+        "Records screened": PAPERS,
+        "Records excluded": PAPERS - len(passed),
         "Reports sought for retrieval": len(passed),
         "Reports not retrieved": 1,
         "Reports assessed for eligibility": len(assessed),
@@ -312,38 +327,48 @@ def test_the_whole_story(team):
     assert set(Invitation.objects.values_list("status", flat=True)) == {"accepted"}
 
     # The lead imports the three searches; the worker imports and deduplicates each.
-    for file_name, source, interface in SEARCHES:
+    for file_name, source, _, interface in SEARCHES:
+        n = IDENTIFIED[file_name]
         lead.goto(f"{R}/imports/")
         lead.get_by_label("Export files").set_input_files(str(EXPORTS / file_name))
         lead.locator("#id_source").select_option(source)
         lead.locator("#id_interface").fill(interface)
         lead.locator("#id_search_date").fill("2026-11-02")
         lead.get_by_role("button", name="Upload and preview").click()
-        expect(lead.locator("#preview-count")).to_contain_text("12 records will be imported.")
-        lead.get_by_role("button", name="Import 12 records").click()
+        expect(lead.locator("#preview-count")).to_contain_text(f"{n} records will be imported.")
+        lead.get_by_role("button", name=f"Import {n} records").click()
         expect(lead.locator("#status")).to_have_text("Imported", timeout=60_000)
-        expect(lead.locator("#record-count")).to_contain_text("12")
+        expect(lead.locator("#record-count")).to_contain_text(str(n))
         team.shot(lead, f"imported-{source}")
     lead.goto(f"{R}/imports/")
     identified = lead.locator("#identified")
-    for label in ("MEDLINE", "Embase", "Cochrane CENTRAL"):
-        expect(identified.get_by_role("row", name=label)).to_contain_text("12")
-    # 36 records of 26 papers: 9 copies merged automatically, paper 7's abstract waits
-    expect(identified.get_by_role("row", name="Duplicate records removed")).to_contain_text("9")
+    for file_name, _, label, _ in SEARCHES:
+        expect(
+            identified.get_by_role("row", name=f"{label} {IDENTIFIED[file_name]}")
+        ).to_be_visible()
+    # every copy but one merged automatically; paper 7's congress abstract waits for the lead
+    automatic = RECORDS - PAPERS - 1
+    expect(
+        identified.get_by_role("row", name=f"Duplicate records removed {automatic}")
+    ).to_be_visible()
     team.shot(lead, "imports")
 
     # The lead merges the possible duplicate, side by side.
     lead.goto(f"{R}/duplicates/")
-    expect(lead.get_by_text("1 pair to check. 9 duplicate records removed")).to_be_visible()
+    expect(
+        lead.get_by_text(f"1 pair to check. {automatic} duplicate records removed")
+    ).to_be_visible()
     pair = lead.locator(".duplicate-pair")
     expect(pair).to_contain_text("Magnesium and riboflavin together for migraine prophylaxis")
     team.shot(lead, "duplicates")
     pair.get_by_role("button", name="Same report: merge").click()
-    expect(lead.get_by_text("0 pairs to check. 10 duplicate records removed")).to_be_visible()
+    expect(
+        lead.get_by_text(f"0 pairs to check. {RECORDS - PAPERS} duplicate records removed")
+    ).to_be_visible()
     lead.goto(f"{R}/")
-    expect(lead.locator("[data-stage=identified] .count")).to_have_text("36")
+    expect(lead.locator("[data-stage=identified] .count")).to_have_text(str(RECORDS))
     team.shot(lead, "dashboard-imported")
-    assert Record.objects.filter(review=review, duplicate_of__isnull=True).count() == 26
+    assert Record.objects.filter(review=review, duplicate_of__isnull=True).count() == PAPERS
 
     # The lead turns prioritisation on: each reviewer's ranking is retrained by the worker.
     lead.goto(f"{R}/prioritisation/")
@@ -358,7 +383,7 @@ def test_the_whole_story(team):
     votes = {"ruth": 0, "tomas": 1}
     for username, page in reviewers.items():
         page.goto(f"{R}/screen/title-abstract/")
-        expect(page.locator("#left-count")).to_have_text("26")
+        expect(page.locator("#left-count")).to_have_text(str(PAPERS))
         expect(page.locator("#id_order")).to_have_value("prioritised")
         seen, badges = [], 0
         while shown(page):
@@ -374,10 +399,10 @@ def test_the_whole_story(team):
             else:
                 press(page, "i" if paper in TA_INCLUDE else "e")
         expect(page.locator("#all-done")).to_be_visible()
-        expect(page.locator("#done-count")).to_have_text("26")
-        assert sorted(seen) == list(range(1, 27)), seen
+        expect(page.locator("#done-count")).to_have_text(str(PAPERS))
+        assert sorted(seen) == list(range(1, PAPERS + 1)), seen
         assert badges > 0, "no card showed the reviewer's ranking"
-    assert Decision.objects.filter(stage=Stage.TITLE_ABSTRACT).count() == 52
+    assert Decision.objects.filter(stage=Stage.TITLE_ABSTRACT).count() == 2 * PAPERS
     lead.goto(f"{R}/prioritisation/")
     rankings = lead.locator("#rankings")
     expect(rankings).to_contain_text("ruth")
@@ -401,10 +426,9 @@ def test_the_whole_story(team):
     passed = TA_INCLUDE | {p for p, (_, _, v) in TA_CONFLICTS.items() if v == "include"}
     lead.goto(f"{R}/")
     prisma = lead.locator("#prisma-screening")
-    expect(prisma.get_by_role("row", name="Records screened")).to_contain_text("26")
-    expect(prisma.get_by_role("row", name="Records excluded")).to_contain_text(
-        str(26 - len(passed))
-    )
+    for row in ("Records screened", "Records excluded"):
+        value = expected_prisma(passed)[row]
+        expect(prisma.get_by_role("row", name=f"{row} {value}", exact=True)).to_be_visible()
     team.shot(lead, "dashboard-title-abstract")
 
     # Full texts: the lead marks one not retrieved; the reviewers screen the rest with reasons.
@@ -570,8 +594,13 @@ def test_the_whole_story(team):
     with zipfile.ZipFile(download.value.path()) as archive:
         archive.extractall(bundle)
     counts = {row["data"]: row["n"] for row in read_csv(bundle / "prisma" / "PRISMA2020.csv")}
-    assert counts["database_specific_results"] == "MEDLINE, 12; Embase, 12; Cochrane CENTRAL, 12"
-    assert (counts["duplicates"], counts["records_screened"]) == ("10", "26")
+    assert counts["database_specific_results"] == "; ".join(
+        f"{label}, {IDENTIFIED[file_name]}" for file_name, _, label, _ in SEARCHES
+    )
+    assert counts["duplicates"] == str(RECORDS - PAPERS)
+    assert counts["records_screened"] == str(flow["Records screened"])
+    assert counts["records_excluded"] == str(flow["Records excluded"])
+    assert counts["dbr_notretrieved_reports"] == str(flow["Reports not retrieved"])
     assert counts["dbr_excluded"] == "Wrong population, 1; Wrong study design, 1"
     assert counts["new_studies"] == str(flow["Studies included"])
 
