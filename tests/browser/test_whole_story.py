@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,10 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
+from extraction.models import ExtractionEntry
+from reviews.models import Invitation, Membership, Record, Review, Role
+from screening.models import DEFAULT_REASONS, Decision, Ranking, Stage
+from synthesis.models import Analysis
 from tests.conftest import REPO, CeleryWorkers, redis_url, require_service, worker_database_url
 from tests.support.servers import gunicorn, manage, production_env
 
@@ -47,9 +52,6 @@ SEARCHES = [  # file, source, its label in PRISMA, interface
     ("central.txt", "central", "Cochrane CENTRAL", "Cochrane Library"),
 ]
 
-# The story's design, from which the pages' numbers are worked out below. Papers are
-# numbered as in the exports' DOIs (10.5555/story.<year>.<n>).
-
 
 def exported() -> tuple[dict[str, int], int]:
     """Records in each export and the papers they are copies of, read with plain patterns
@@ -64,11 +66,16 @@ def exported() -> tuple[dict[str, int], int]:
 
 IDENTIFIED, PAPERS = exported()
 RECORDS = sum(IDENTIFIED.values())
+AUTOMATIC = RECORDS - PAPERS - 1  # merged without asking: all but paper 7's congress abstract
+# The story's design, from which the pages' numbers are worked out. Papers are numbered as
+# in the exports' DOIs (10.5555/story.<year>.<n>).
 TA_INCLUDE = {1, 2, 3, 4, 5, 7, 13}  # both reviewers include; the other papers both exclude
 TA_CONFLICTS = {6: ("i", "e", "exclude"), 20: ("e", "i", "include")}  # ruth, tomas, the lead
+TA_PASSED = TA_INCLUDE | {p for p, (_, _, lead) in TA_CONFLICTS.items() if lead == "include"}
 NOT_RETRIEVED = 13
 FT_EXCLUDE = {5: "Wrong population", 7: "Wrong study design"}  # both reviewers agree
-STUDIES = {  # paper: the study's name, then its data as typed into the outcome grids
+STUDIES = {  # paper: the study's name, then its data as typed into the outcome grids:
+    # n, mean and SD of magnesium then placebo; events and total of each
     1: ("Halvorsen 2011", (40, 3.1, 1.8, 41, 4.0, 2.0), (8, 40, 3, 41)),
     2: ("Okonkwo 2013", (55, 2.8, 1.6, 53, 3.5, 1.7), (10, 55, 4, 53)),
     3: ("Brandt 2015", (30, 4.4, 2.2, 30, 4.1, 2.1), (5, 30, 2, 30)),
@@ -179,6 +186,21 @@ class Team:
             context.close()
 
 
+@dataclass
+class Story:
+    """Who is where, as the story goes on: the lead's and the reviewers' pages."""
+
+    team: Team
+    lead: object
+    tmp: Path
+    review: Review | None = None
+    reviewers: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"/reviews/{self.review.pk}"
+
+
 @pytest.fixture
 def team(chromium, team_server, screenshot_dir):
     team = Team(chromium, team_server, screenshot_dir)
@@ -203,8 +225,9 @@ def paper_on(page) -> int:
     return int(re.search(r"doi:10\.5555/story\.\d{4}\.(\d{4})", meta).group(1))
 
 
-def expected_prisma(passed: set[int]) -> dict[str, int]:
+def expected_prisma() -> dict[str, int]:
     """The dashboard's PRISMA rows, worked out from the story's design."""
+    passed = TA_PASSED
     assessed = passed - {NOT_RETRIEVED}
     reasons = {}
     for reason in FT_EXCLUDE.values():
@@ -271,16 +294,9 @@ def make_lead():
     )
 
 
-def test_the_whole_story(team):
-    from extraction.models import ExtractionEntry
-    from reviews.models import Invitation, Membership, Record, Review, Role
-    from screening.models import DEFAULT_REASONS, Decision, Ranking, Stage
-    from synthesis.models import Analysis
-
-    make_lead()
-    lead = team.log_in("lena", PASSWORD)
-
-    # The lead creates the review; blinding and two screeners per record are the defaults.
+def create_the_review_and_invite_the_team(story: Story) -> None:
+    """The lead creates the review; blinding and two screeners per record are the defaults."""
+    team, lead = story.team, story.lead
     lead.get_by_role("link", name="New review").click()
     lead.get_by_label("Title").fill("Oral magnesium for migraine prophylaxis")
     lead.get_by_label("Protocol registration").fill("CRD42026000777")
@@ -288,12 +304,10 @@ def test_the_whole_story(team):
     lead.get_by_label("Intervention").fill("Oral magnesium")
     lead.get_by_role("button", name="Create review").click()
     expect(lead.get_by_role("heading", name="Team")).to_be_visible()
-    review = Review.objects.get(title="Oral magnesium for migraine prophylaxis")
-    R = f"/reviews/{review.pk}"
+    review = story.review = Review.objects.get(title="Oral magnesium for migraine prophylaxis")
     assert (review.blinding, review.screeners_per_record) == (True, 2)
 
     # ... and invites two reviewers; each opens the link logged out and makes an account.
-    reviewers = {}
     for username, (email, first, last, password) in REVIEWERS.items():
         lead.get_by_label("E-mail address").fill(email)
         lead.get_by_label("Invite as").select_option("reviewer")
@@ -316,8 +330,8 @@ def test_the_whole_story(team):
         team.shot(page, f"new-account-{username}")
         page.get_by_role("button", name="Make my account and join").click()
         expect(page.get_by_text("you are on its team as Reviewer")).to_be_visible()
-        reviewers[username] = page
-    lead.goto(f"{R}/team/")
+        story.reviewers[username] = page
+    lead.goto(f"{story.url}/team/")
     expect(lead.locator("#team tbody tr")).to_have_count(3)
     expect(lead.locator("#team tr[data-username='ruth']")).to_contain_text("Ruth Okoye")
     expect(lead.get_by_text("No invitations waiting.")).to_be_visible()
@@ -326,7 +340,10 @@ def test_the_whole_story(team):
     assert roles == {"lena": Role.LEAD, "ruth": Role.REVIEWER, "tomas": Role.REVIEWER}
     assert set(Invitation.objects.values_list("status", flat=True)) == {"accepted"}
 
-    # The lead imports the three searches; the worker imports and deduplicates each.
+
+def import_the_searches(story: Story) -> None:
+    """The lead imports the three searches; the worker imports and deduplicates each."""
+    team, lead, R = story.team, story.lead, story.url
     for file_name, source, _, interface in SEARCHES:
         n = IDENTIFIED[file_name]
         lead.goto(f"{R}/imports/")
@@ -347,16 +364,18 @@ def test_the_whole_story(team):
             identified.get_by_role("row", name=f"{label} {IDENTIFIED[file_name]}")
         ).to_be_visible()
     # every copy but one merged automatically; paper 7's congress abstract waits for the lead
-    automatic = RECORDS - PAPERS - 1
     expect(
-        identified.get_by_role("row", name=f"Duplicate records removed {automatic}")
+        identified.get_by_role("row", name=f"Duplicate records removed {AUTOMATIC}")
     ).to_be_visible()
     team.shot(lead, "imports")
 
-    # The lead merges the possible duplicate, side by side.
+
+def merge_the_possible_duplicate(story: Story) -> None:
+    """The lead merges the possible duplicate, side by side."""
+    team, lead, R = story.team, story.lead, story.url
     lead.goto(f"{R}/duplicates/")
     expect(
-        lead.get_by_text(f"1 pair to check. {automatic} duplicate records removed")
+        lead.get_by_text(f"1 pair to check. {AUTOMATIC} duplicate records removed")
     ).to_be_visible()
     pair = lead.locator(".duplicate-pair")
     expect(pair).to_contain_text("Magnesium and riboflavin together for migraine prophylaxis")
@@ -368,9 +387,12 @@ def test_the_whole_story(team):
     lead.goto(f"{R}/")
     expect(lead.locator("[data-stage=identified] .count")).to_have_text(str(RECORDS))
     team.shot(lead, "dashboard-imported")
-    assert Record.objects.filter(review=review, duplicate_of__isnull=True).count() == PAPERS
+    assert Record.objects.filter(review=story.review, duplicate_of__isnull=True).count() == PAPERS
 
-    # The lead turns prioritisation on: each reviewer's ranking is retrained by the worker.
+
+def screen_titles_and_abstracts(story: Story) -> None:
+    """The lead turns prioritisation on: each reviewer's ranking is retrained by the worker."""
+    team, lead, R = story.team, story.lead, story.url
     lead.goto(f"{R}/prioritisation/")
     lead.get_by_label("Prioritised screening", exact=True).check()
     lead.get_by_label("Retrain after").fill("3")
@@ -381,7 +403,7 @@ def test_the_whole_story(team):
 
     # Both reviewers screen titles and abstracts from the keyboard, blinded.
     votes = {"ruth": 0, "tomas": 1}
-    for username, page in reviewers.items():
+    for username, page in story.reviewers.items():
         page.goto(f"{R}/screen/title-abstract/")
         expect(page.locator("#left-count")).to_have_text(str(PAPERS))
         expect(page.locator("#id_order")).to_have_value("prioritised")
@@ -408,10 +430,13 @@ def test_the_whole_story(team):
     expect(rankings).to_contain_text("ruth")
     expect(rankings).to_contain_text("tomas")
     team.shot(lead, "rankings")
-    trained = Ranking.objects.filter(review=review, status=Ranking.Status.DONE)
+    trained = Ranking.objects.filter(review=story.review, status=Ranking.Status.DONE)
     assert set(trained.values_list("reviewer__username", flat=True)) == {"ruth", "tomas"}
 
-    # The lead resolves the two conflicts, seeing both votes side by side.
+
+def resolve_the_conflicts(story: Story) -> None:
+    """The lead resolves the two conflicts, seeing both votes side by side."""
+    team, lead, R = story.team, story.lead, story.url
     lead.goto(f"{R}/conflicts/")
     expect(lead.locator(".conflict")).to_have_count(len(TA_CONFLICTS))
     team.shot(lead, "conflicts")
@@ -423,15 +448,17 @@ def test_the_whole_story(team):
         expect(lead.get_by_text(f"Resolved: {verdict}.")).to_be_visible()
     expect(lead.locator(".conflict")).to_have_count(0)
 
-    passed = TA_INCLUDE | {p for p, (_, _, v) in TA_CONFLICTS.items() if v == "include"}
     lead.goto(f"{R}/")
     prisma = lead.locator("#prisma-screening")
     for row in ("Records screened", "Records excluded"):
-        value = expected_prisma(passed)[row]
+        value = expected_prisma()[row]
         expect(prisma.get_by_role("row", name=f"{row} {value}", exact=True)).to_be_visible()
     team.shot(lead, "dashboard-title-abstract")
 
-    # Full texts: the lead marks one not retrieved; the reviewers screen the rest with reasons.
+
+def screen_the_full_texts(story: Story) -> None:
+    """Full texts: the lead marks one not retrieved; the reviewers screen the rest with reasons."""
+    team, lead, R = story.team, story.lead, story.url
     lead.goto(f"{R}/screen/full-text/")
     while paper_on(lead) != NOT_RETRIEVED:
         press(lead, "s")
@@ -440,9 +467,9 @@ def test_the_whole_story(team):
     expect(lead.locator("#not-retrieved")).to_be_visible()
     team.shot(lead, "not-retrieved")
     reasons = {label: n for n, label in enumerate(DEFAULT_REASONS, start=1)}
-    for username, page in reviewers.items():
+    for username, page in story.reviewers.items():
         page.goto(f"{R}/screen/full-text/")
-        expect(page.locator("#left-count")).to_have_text(str(len(passed) - 1))
+        expect(page.locator("#left-count")).to_have_text(str(len(TA_PASSED) - 1))
         while shown(page):
             paper = paper_on(page)
             if paper in FT_EXCLUDE:
@@ -454,16 +481,20 @@ def test_the_whole_story(team):
         team.shot(page, f"full-text-{username}")
 
     lead.goto(f"{R}/")
-    for row, value in expected_prisma(passed).items():
+    prisma = lead.locator("#prisma-screening")
+    for row, value in expected_prisma().items():
         expect(prisma.get_by_role("row", name=f"{row} {value}", exact=True)).to_be_visible()
     team.shot(lead, "dashboard-full-text")
 
-    # The lead makes the studies; a reviewer extracts them.
+
+def extract_the_studies(story: Story) -> None:
+    """The lead makes the studies; a reviewer extracts them."""
+    team, lead, R = story.team, story.lead, story.url
     lead.goto(f"{R}/studies/")
     lead.get_by_role("button", name=f"Make studies of {len(STUDIES)} included reports").click()
     expect(lead.get_by_text(f"{len(STUDIES)} new studies from included reports.")).to_be_visible()
     expect(lead.locator("#studies tbody tr")).to_have_count(len(STUDIES))
-    ruth = reviewers["ruth"]
+    ruth = story.reviewers["ruth"]
     ruth.goto(f"{R}/extraction/")
     links = {
         name: ruth.locator("#extraction-status tr", has_text=name)
@@ -484,12 +515,16 @@ def test_the_whole_story(team):
         len(STUDIES)
     )
     team.shot(ruth, "extraction")
-    entries = ExtractionEntry.objects.filter(study__review=review)
+    entries = ExtractionEntry.objects.filter(study__review=story.review)
     assert sorted(e.values["number_randomised"] for e in entries) == sorted(
         data[0][0] + data[0][3] for _, *data in STUDIES.values()
     )
 
-    # The lead defines the comparison and its two outcomes; a reviewer types in the data.
+
+def enter_the_outcome_data(story: Story) -> None:
+    """The lead defines the comparison and its two outcomes; a reviewer types in the data."""
+    team, lead, R = story.team, story.lead, story.url
+    ruth = story.reviewers["ruth"]
     lead.goto(f"{R}/outcomes/")
     lead.get_by_label("Name").fill("Oral magnesium vs placebo")
     lead.get_by_label("Experimental").fill("Magnesium")
@@ -507,23 +542,28 @@ def test_the_whole_story(team):
     expect(lead.locator("tbody tr", has_text="Migraine days")).to_contain_text("Continuous")
     team.shot(lead, "outcomes")
     for index, (name, data_type, _, _) in enumerate(OUTCOMES):
-        fields = CONTINUOUS if data_type == "continuous" else DICHOTOMOUS
+        names = CONTINUOUS if data_type == "continuous" else DICHOTOMOUS
         ruth.goto(f"{R}/outcomes/")
         ruth.get_by_role("link", name=name).click()
         for study, *data in STUDIES.values():
-            for field, value in zip(fields, data[index], strict=True):
-                ruth.get_by_label(f"{study} {field}", exact=True).fill(str(value))
+            for name_, value in zip(names, data[index], strict=True):
+                ruth.get_by_label(f"{study} {name_}", exact=True).fill(str(value))
         ruth.get_by_role("button", name="Save all").click()
         expect(
-            ruth.get_by_role("alert").filter(has_text="Saved the data of 5 studies.")
+            ruth.get_by_role("alert").filter(has_text=f"Saved the data of {len(STUDIES)} studies.")
         ).to_be_visible()
         team.shot(ruth, f"outcome-data-{data_type}")
     ruth.goto(f"{R}/outcomes/")
     for name, *_ in OUTCOMES:
-        expect(ruth.locator("tbody tr", has_text=name).locator("td").last).to_have_text("5")
+        expect(ruth.locator("tbody tr", has_text=name).locator("td").last).to_have_text(
+            str(len(STUDIES))
+        )
 
-    # The other reviewer judges the risk of bias of each study's migraine-days result (RoB 2).
-    tomas = reviewers["tomas"]
+
+def judge_the_risk_of_bias(story: Story) -> None:
+    """The other reviewer judges the risk of bias of each study's migraine-days result (RoB 2)."""
+    team, R = story.team, story.url
+    tomas = story.reviewers["tomas"]
     tomas.goto(f"{R}/rob/")
     tomas.locator("#outcome-choice").select_option(
         label="Oral magnesium vs placebo · Migraine days (12 weeks)"
@@ -551,8 +591,11 @@ def test_the_whole_story(team):
     tomas.wait_for_function("() => document.querySelector('img#traffic-light').naturalWidth > 0")
     team.shot(tomas, "risk-of-bias")
 
-    # The lead creates the two analyses (Cochrane's current defaults) and runs them in the
-    # background: the worker pools them and draws the forest plots.
+
+def run_the_analyses(story: Story) -> None:
+    """The lead creates the two analyses (Cochrane's current defaults) and runs them in the
+    background: the worker pools them and draws the forest plots."""
+    team, lead, R = story.team, story.lead, story.url
     for index, (name, data_type, _, _) in enumerate(OUTCOMES):
         lead.goto(f"{R}/analyses/")
         lead.get_by_label("Outcome").select_option(label=f"Oral magnesium vs placebo · {name}")
@@ -573,15 +616,20 @@ def test_the_whole_story(team):
             (lower, upper), rel=1e-6
         )
 
-    # The PRISMA 2020 diagram, drawn from the live counts by the worker.
-    flow = expected_prisma(passed)
+
+def see_the_prisma_diagram(story: Story) -> None:
+    """The PRISMA 2020 diagram, drawn from the live counts by the worker."""
+    team, lead, R = story.team, story.lead, story.url
     lead.goto(f"{R}/prisma/")
     expect(lead.locator("#awaiting")).to_have_count(0)
     expect(lead.locator("img#prisma")).to_be_visible(timeout=30_000)
     lead.wait_for_function("() => document.querySelector('img#prisma').naturalWidth > 0")
     team.shot(lead, "prisma")
 
-    # The lead builds the export bundle (the worker writes it) and downloads it.
+
+def export_and_reproduce(story: Story) -> None:
+    """The lead builds the export bundle (the worker writes it) and downloads it."""
+    team, lead, R = story.team, story.lead, story.url
     lead.goto(f"{R}/export/")
     expect(lead.locator("#bundle-scope")).to_contain_text("Your bundle holds the whole review.")
     lead.get_by_role("button", name="Build the bundle").click()
@@ -590,9 +638,10 @@ def test_the_whole_story(team):
     team.shot(lead, "export")
     with lead.expect_download() as download:
         download_link.click()
-    bundle = team.folder / "bundle"
+    bundle = story.tmp / "bundle"
     with zipfile.ZipFile(download.value.path()) as archive:
         archive.extractall(bundle)
+    flow = expected_prisma()
     counts = {row["data"]: row["n"] for row in read_csv(bundle / "prisma" / "PRISMA2020.csv")}
     assert counts["database_specific_results"] == "; ".join(
         f"{label}, {IDENTIFIED[file_name]}" for file_name, _, label, _ in SEARCHES
@@ -616,3 +665,20 @@ def test_the_whole_story(team):
     lines = answer.stdout.splitlines()
     assert sum(line.startswith("PASS") for line in lines) == len(OUTCOMES), answer.stdout
     assert lines[-1].startswith("0 failed"), answer.stdout
+
+
+def test_the_whole_story(team, tmp_path):
+    make_lead()
+    story = Story(team=team, lead=team.log_in("lena", PASSWORD), tmp=tmp_path)
+    create_the_review_and_invite_the_team(story)
+    import_the_searches(story)
+    merge_the_possible_duplicate(story)
+    screen_titles_and_abstracts(story)
+    resolve_the_conflicts(story)
+    screen_the_full_texts(story)
+    extract_the_studies(story)
+    enter_the_outcome_data(story)
+    judge_the_risk_of_bias(story)
+    run_the_analyses(story)
+    see_the_prisma_diagram(story)
+    export_and_reproduce(story)
