@@ -453,6 +453,16 @@ def resolve_the_conflicts(story: Story) -> None:
     for row in ("Records screened", "Records excluded"):
         value = expected_prisma()[row]
         expect(prisma.get_by_role("row", name=f"{row} {value}", exact=True)).to_be_visible()
+    # the reviewers' agreement at title/abstract, and Cohen's kappa, by hand
+    n = PAPERS
+    included = len(TA_INCLUDE) + 1  # each reviewer included one of the two conflicts
+    observed = (n - len(TA_CONFLICTS)) / n
+    chance = (included / n) ** 2 + ((n - included) / n) ** 2
+    kappa = (observed - chance) / (1 - chance)
+    cells = lead.locator("#agreement tr", has_text="Title and abstract").locator("td")
+    expect(cells.nth(2)).to_have_text(str(n))
+    expect(cells.nth(3)).to_have_text(f"{100 * observed:.1f}%")
+    expect(cells.nth(4)).to_contain_text(f"{kappa:.2f} (")
     team.shot(lead, "dashboard-title-abstract")
 
 
