@@ -207,6 +207,9 @@ REDIS_URL = envstr("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# The queue tasks are sent to and workers listen on: instances sharing one Redis
+# keep their work apart by naming a queue each (the tests' servers do).
+CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "celery")
 # Sending a task gives up within about two seconds when Redis cannot be reached
 # (one retry, BROKER_TIMEOUT seconds to connect or answer): the row stays queued,
 # its page says so, and it is sent again once Redis is back. Celery's defaults

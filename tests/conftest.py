@@ -99,10 +99,11 @@ class CeleryWorkers:
     Each runs in its own session, so ``kill`` (SIGKILL) takes its whole process group.
     """
 
-    def __init__(self, *, redis: str, database: str):
+    def __init__(self, *, redis: str, database: str, env: dict | None = None):
+        """``env``: the environment the workers start from (this process's by default)."""
         self.queue = f"test-{uuid.uuid4().hex[:12]}"
         self.env = {
-            **os.environ,
+            **(os.environ if env is None else env),
             "DJANGO_SETTINGS_MODULE": "config.test_settings",
             "DATABASE_URL": database,
             "REDIS_URL": redis,

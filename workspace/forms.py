@@ -260,7 +260,7 @@ class RecordLabelForm(BootstrapForm):
     remove = forms.BooleanField(required=False)
 
 
-class RecordsExportForm(forms.Form):
+class RecordsExportForm(BootstrapForm):
     """Records at a stage and result, as CSV or RIS (a GET form: choosing writes nothing)."""
 
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.TITLE_ABSTRACT)

@@ -100,6 +100,13 @@ def test_redis_url_makes_redis_the_broker_and_turns_eager_off():
     ]
 
 
+def test_celery_queue_names_the_queue_tasks_go_to():
+    code = "from config.celery import app; print(app.conf.task_default_queue)"
+    assert run_django(code, {"DEBUG": "1"}).stdout.split() == ["celery"]
+    result = run_django(code, {"DEBUG": "1", "CELERY_QUEUE": "prismatic-staging"})
+    assert result.stdout.split() == ["prismatic-staging"]
+
+
 def test_argon2_is_the_first_password_hasher():
     import config.settings as real
 
