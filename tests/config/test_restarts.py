@@ -30,10 +30,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from screening.models import Decision
-from tests.support.servers import HOST, OPENER, free_port, gunicorn, manage
-from tests.support.servers import production_env as base_env
 from tests.conftest import PASSWORD, CeleryWorkers, require_service, worker_database_url
 from tests.reviews.factories import RecordFactory
+from tests.support.servers import HOST, OPENER, free_port, gunicorn, manage
+from tests.support.servers import production_env as base_env
 from workspace.models import Export
 from workspace.services import export_resend
 
