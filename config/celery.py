@@ -64,7 +64,7 @@ def enqueue_row(task, row_model, row_id: int, task_id: str, *, label: str) -> bo
     return sent
 
 
-def resend_unsent(task, queued_rows, *, label: str, now=None) -> list[int]:
+def resend_unsent(task, queued_rows, *, label: str) -> list[int]:
     """Send again the task of every row in ``queued_rows`` that no worker can be holding:
     its send failed, or it was sent more than QUEUED_STALE_SECONDS ago and is still
     queued (Redis restarted without its data and the message went with it; a worker
@@ -78,7 +78,7 @@ def resend_unsent(task, queued_rows, *, label: str, now=None) -> list[int]:
     from django.db.models import Q
     from django.utils import timezone
 
-    lost_before = (now or timezone.now()) - timedelta(seconds=settings.QUEUED_STALE_SECONDS)
+    lost_before = timezone.now() - timedelta(seconds=settings.QUEUED_STALE_SECONDS)
     rows = queued_rows.filter(Q(send_failed=True) | Q(sent__lt=lost_before))
     sent = []
     for row_id, task_id in rows.values_list("pk", "task_id"):

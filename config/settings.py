@@ -249,8 +249,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Work queued this long with no worker taking it is sent again (its message was
 # lost: Redis restarted without its data); an analysis also when it stops moving.
+# ANALYSIS_STALE_SECONDS is this setting's earlier name, still read.
 QUEUED_STALE_SECONDS = envint("QUEUED_STALE_SECONDS", envint("ANALYSIS_STALE_SECONDS", 120))
-ANALYSIS_STALE_SECONDS = QUEUED_STALE_SECONDS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -10,6 +10,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
+def display_name(user) -> str:
+    """How the app names a person: their full name, else their username."""
+    return user.get_full_name() or user.username
+
+
 class Review(models.Model):
     """A systematic review: its question, protocol and team settings."""
 
@@ -191,7 +196,7 @@ class Invitation(models.Model):
     @property
     def inviter_name(self) -> str:
         user = self.invited_by
-        return (user.get_full_name() or user.username) if user else "The review's lead"
+        return display_name(user) if user else "The review's lead"
 
 
 class Source(models.TextChoices):

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from reviews.models import Record
+from reviews.models import Record, display_name
 from reviews.permissions import Ability, review_object, review_view
 
 from . import rankings, selectors, services, stopping_checks
@@ -378,7 +378,7 @@ def ranking_retry(request, review, ranking_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        name = ranking.reviewer.get_full_name() or ranking.reviewer.username
+        name = display_name(ranking.reviewer)
         messages.success(request, f"The retraining of {name}'s ranking is queued again.")
     return redirect("review_dashboard", review.pk)
 

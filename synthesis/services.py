@@ -96,7 +96,7 @@ def analysis_reap(*, ids: list[int] | None = None, now=None) -> list[int]:
     ids sent again.
     """
     now = now or timezone.now()
-    queued_since = now - timedelta(seconds=django_settings.ANALYSIS_STALE_SECONDS)
+    queued_since = now - timedelta(seconds=django_settings.QUEUED_STALE_SECONDS)
     # a running analysis whose worker died comes back from the broker once the
     # visibility timeout passes (and kombu's restore check, about every 100 s,
     # runs); only after that is it lost and sent again from here

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from extraction.selectors import studies_extracted
-from reviews.models import ImportBatch, Membership, Record, Review
+from reviews.models import ImportBatch, Membership, Record, Review, display_name
 from reviews.selectors import records_search
 from screening.models import Stage
 from screening.selectors import failed_rankings
@@ -135,7 +135,7 @@ def failed_work(review: Review) -> list[FailedWork]:
     found += [
         FailedWork(
             "retraining",
-            f"Prioritised ranking of {ranking.reviewer.get_full_name() or ranking.reviewer.username}",
+            f"Prioritised ranking of {display_name(ranking.reviewer)}",
             ranking.error,
             ranking.finished or ranking.created,
             reverse("ranking_retry", args=[review.pk, ranking.pk]),

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from matplotlib.colors import to_rgb
 
+from reviews.models import display_name
 from reviews.permissions import Ability, has_ability, review_object, review_view
 
 from .. import selectors
@@ -250,7 +251,7 @@ def _answers_and_judgements(tool: Tool, values) -> tuple[dict, dict]:
 
 def _label(review, index: int, assessment: RobAssessment) -> str:
     if review.lead_sees_voters:
-        return assessment.assessor.get_full_name() or assessment.assessor.username
+        return display_name(assessment.assessor)
     return f"Assessor {index + 1}"
 
 

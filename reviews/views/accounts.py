@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from .. import services
 from ..forms import AccountForm, SignupForm
 from ..mail import MAIL_ERRORS
-from ..models import Invitation
+from ..models import Invitation, display_name
 from ..services.invitations import wrong_user_message
 
 # Accounts made here have just proved their address and chosen their password.
@@ -139,6 +139,6 @@ def signup_complete(request, token: str):
             form.add_error(None, refusal)
         else:
             login(request, user, backend=BACKEND)
-            messages.success(request, f"Welcome, {user.get_full_name() or user.username}.")
+            messages.success(request, f"Welcome, {display_name(user)}.")
             return redirect("review_list")
     return render(request, "registration/signup_complete.html", {"form": form, "email": email})
