@@ -1,6 +1,6 @@
 """Exporting a 100,000-record review: the bundle's time and peak memory, next to pandas.
 
-    python bench/bench_export.py [--n 100000]
+    python bench/bench_export.py [--n 100000] [--reuse]
 
 A fresh SQLite database gets a review with n records, each screened by two
 reviewers (200,000 decisions), resolved (by agreement or by the lead), with a
@@ -169,13 +169,24 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--child")
     parser.add_argument("--review", type=int, default=0)
+    parser.add_argument(
+        "--reuse", action="store_true", help="export the review an earlier run built for this n"
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.n, args.review)
         return 0
-    env = database_env(fresh_sqlite("export"), MEDIA_ROOT=str(OUT / "media"))
-    built = run("build", args.n, 0, env)
-    print(f"built a review of {args.n:,} records, 2 decisions each, in {built['seconds']:.1f} s")
+    name = f"export-{args.n}"
+    built_file = OUT / f"{name}.json"
+    if args.reuse and built_file.exists():
+        env = database_env(f"sqlite:///{OUT / name}.sqlite3", MEDIA_ROOT=str(OUT / "media"))
+        built = json.loads(built_file.read_text())
+        print(f"reused the review of {args.n:,} records built in {built['seconds']:.1f} s")
+    else:
+        env = database_env(fresh_sqlite(name), MEDIA_ROOT=str(OUT / "media"))
+        built = run("build", args.n, 0, env)
+        built_file.write_text(json.dumps(built))
+        print(f"built a review of {args.n:,} records, 2 decisions each, in {built['seconds']:.1f} s")
     bundle = run("export", args.n, built["review"], env)
     other = run("peer", args.n, built["review"], env)
     print("| what | seconds | peak RSS | output |")

@@ -13,7 +13,8 @@ import io
 import json
 import platform
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -91,14 +92,29 @@ class BundleWriter:
     def write_text(self, path: str, text: str) -> None:
         self.write_bytes(path, text.encode("utf-8"))
 
-    def write_csv(self, path: str, header, rows: Iterable, also=None) -> int:
-        """Stream ``rows`` into ``path`` (and into the sheet ``also``); returns the row count."""
+    @contextmanager
+    def open_text(self, path: str):
+        """A text stream into the zip entry ``path``, hashed as it is written."""
         digest = hashlib.sha256()
-        count = 0
         with self.zip.open(path, "w", force_zip64=True) as entry:
             text = io.TextIOWrapper(
                 io.BufferedWriter(_Hashing(entry, digest), 1 << 16), encoding="utf-8", newline=""
             )
+            yield text
+            text.flush()
+            text.detach().flush()
+        self.hashes[path] = digest.hexdigest()
+
+    def write_pieces(self, path: str, pieces: Iterable[str]) -> None:
+        """Stream the text ``pieces`` into ``path``: a large file never sits in memory whole."""
+        with self.open_text(path) as text:
+            for piece in pieces:
+                text.write(piece)
+
+    def write_csv(self, path: str, header, rows: Iterable, also=None) -> int:
+        """Stream ``rows`` into ``path`` (and into the sheet ``also``); returns the row count."""
+        count = 0
+        with self.open_text(path) as text:
             writer = CSVWriter(text)
             writer.writerow(header)
             for row in rows:
@@ -106,9 +122,6 @@ class BundleWriter:
                 if also is not None:
                     also.append(row)
                 count += 1
-            text.flush()
-            text.detach().flush()
-        self.hashes[path] = digest.hexdigest()
         return count
 
     def close(self) -> None:
@@ -214,16 +227,10 @@ def _figures(writer: BundleWriter, scope: Scope, analyses, progress: Progress) -
         writer.write_bytes(path, data)
 
 
-def _ris(entries: Iterator[str]) -> str:
-    return "".join(entries)
-
-
 def _references(writer: BundleWriter, scope: Scope) -> None:
-    writer.write_text("references/included_studies.ris", _ris(references.included_studies(scope)))
-    writer.write_text(
-        "references/excluded_full_texts.ris", _ris(references.excluded_full_texts(scope))
-    )
-    writer.write_text("references/all_records.ris", _ris(references.all_records(scope)))
+    writer.write_pieces("references/included_studies.ris", references.included_studies(scope))
+    writer.write_pieces("references/excluded_full_texts.ris", references.excluded_full_texts(scope))
+    writer.write_pieces("references/all_records.ris", references.all_records(scope))
 
 
 def _revman(writer: BundleWriter, scope: Scope) -> None:
@@ -235,7 +242,7 @@ def _revman(writer: BundleWriter, scope: Scope) -> None:
         writer.write_csv(f"revman/{name}", header, rows)
     for name, header, rows in revman.risk_of_bias(scope):
         writer.write_csv(f"revman/{name}", header, rows)
-    writer.write_text("revman/included_studies.ris", _ris(references.included_studies(scope)))
+    writer.write_pieces("revman/included_studies.ris", references.included_studies(scope))
     writer.write_bytes("revman/README.md", (REPRODUCE / "REVMAN.md").read_bytes())
 
 

@@ -3,7 +3,7 @@ links, and the screening history (decisions, resolutions, conflicts and every ch
 
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, FilteredRelation, Q
 
 from reviews.models import ImportBatch, Record, Source
 from screening.models import Conflict, Decision, Resolution, Stage
@@ -53,19 +53,24 @@ RECORD_HEADER = (
 )  # fmt: skip
 
 
-def _resolution(stage: str, field: str) -> Subquery:
-    return Subquery(Resolution.objects.filter(record=OuterRef("pk"), stage=stage).values(field)[:1])
-
-
 def records_queryset(scope: Scope):
-    """Every record of the review (duplicates too) with its resolutions and full text."""
+    """Every record of the review (duplicates too) with its resolutions and full text.
+
+    Each stage's resolution is one LEFT JOIN (at most one a stage), not a
+    subquery a column: at 100,000 records that was a tenth of the export.
+    """
+    ta, ft = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
     return (
         Record.objects.filter(review=scope.review)
+        .alias(
+            ta=FilteredRelation("resolutions", condition=Q(resolutions__stage=ta)),
+            ft=FilteredRelation("resolutions", condition=Q(resolutions__stage=ft)),
+        )
         .annotate(
-            ta_verdict=_resolution(Stage.TITLE_ABSTRACT, "verdict"),
-            ta_reason=_resolution(Stage.TITLE_ABSTRACT, "reason__label"),
-            ft_verdict=_resolution(Stage.FULL_TEXT, "verdict"),
-            ft_reason=_resolution(Stage.FULL_TEXT, "reason__label"),
+            ta_verdict=F("ta__verdict"),
+            ta_reason=F("ta__reason__label"),
+            ft_verdict=F("ft__verdict"),
+            ft_reason=F("ft__reason__label"),
             ft_file=F("full_text__file"),
             ft_url=F("full_text__url"),
             ft_missing=F("full_text__not_retrieved"),
