@@ -167,6 +167,7 @@ def stopping_text(scope: Scope) -> str:
 def methods_markdown(scope: Scope, flow: PrismaFlow, analyses: list[Analysis], version: str) -> str:
     review = scope.review
     done = [a for a in analyses if a.status == Analysis.Status.DONE and a.results]
+    screening = screening_text(scope)  # agreement reads every decision: once, for both uses
     lines = [
         f"# Methods and results: {review.title}",
         "",
@@ -176,7 +177,7 @@ def methods_markdown(scope: Scope, flow: PrismaFlow, analyses: list[Analysis], v
         "",
         searches_text(scope),
         "",
-        screening_text(scope),
+        screening,
         "",
         extraction_text(scope),
         "",
@@ -195,7 +196,7 @@ def methods_markdown(scope: Scope, flow: PrismaFlow, analyses: list[Analysis], v
         lines.append("")
     lines += ["## Results", "", counts_text(flow), ""]
     lines += [f"- {reporting.result_line(a)}" for a in done]
-    lines += ["", *checklist_markdown(scope, flow, done)]
+    lines += ["", *checklist_markdown(scope, flow, done, screening)]
     return "\n".join(lines) + "\n"
 
 
@@ -247,8 +248,9 @@ CHECKLIST = (
 )  # fmt: skip
 
 
-def _filled(scope: Scope, flow: PrismaFlow, done: list[Analysis]) -> dict[str, str]:
-    """What the tool fills, by checklist item, and where in the bundle it is."""
+def _filled(scope: Scope, flow: PrismaFlow, done: list[Analysis], screening: str) -> dict[str, str]:
+    """What the tool fills, by checklist item, and where in the bundle it is (``screening``:
+    :func:`screening_text`)."""
     review = scope.review
     question = "; ".join(
         f"{label}: {value}"
@@ -264,7 +266,7 @@ def _filled(scope: Scope, flow: PrismaFlow, done: list[Analysis]) -> dict[str, s
         "5": f"{question}. Exclusion reasons: data/resolutions.csv, prisma/PRISMA2020.csv.",
         "6": searches_text(scope) + " (data/searches.csv)",
         "7": "Each search's strategy as entered: data/searches.csv, column strategy.",
-        "8": screening_text(scope),
+        "8": screening,
         "9": extraction_text(scope).split(" Risk of bias")[0],
         "10a": "data/outcomes.csv",
         "10b": "data/extraction.csv (every question of the extraction form and its answers)",
@@ -296,8 +298,10 @@ def _filled(scope: Scope, flow: PrismaFlow, done: list[Analysis]) -> dict[str, s
     return {item: text for item, text in filled.items() if text}
 
 
-def checklist_markdown(scope: Scope, flow: PrismaFlow, done: list[Analysis]) -> list[str]:
-    filled = _filled(scope, flow, done)
+def checklist_markdown(
+    scope: Scope, flow: PrismaFlow, done: list[Analysis], screening: str
+) -> list[str]:
+    filled = _filled(scope, flow, done, screening)
     lines = [
         "## PRISMA 2020 checklist",
         "",

@@ -38,7 +38,7 @@ def when(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat()
+        return value.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
