@@ -10,7 +10,7 @@ from screening.models import Conflict, Decision, Resolution, Stage
 from screening.queue import forward_verdicts
 
 from .scope import Scope, review_decisions
-from .tables import CHUNK, Table, joined, when
+from .tables import CHUNK, Table, joined, plain_rows, when
 
 SOURCE_LABELS = dict(Source.choices)
 STAGES = dict(Stage.choices)
@@ -114,9 +114,7 @@ RESOLUTION_ANNOTATIONS = (
 
 def records_table(scope: Scope) -> Table:
     def rows():
-        values = records_queryset(scope).values_list(*RECORD_FIELDS, *RESOLUTION_ANNOTATIONS)
-        for row in values.iterator(chunk_size=CHUNK):
-            yield record_row(row)
+        return records_rows(records_queryset(scope))
 
     return Table("records", "Records", RECORD_HEADER, rows, size=records_queryset(scope).count)
 
@@ -128,16 +126,17 @@ def decisions_table(scope: Scope) -> Table:
     )  # fmt: skip
 
     def rows():
-        values = review_decisions(scope).values_list(
+        fields = (
             "record_id", "stage", "reviewer__username", "verdict", "reason__label", "note",
             "labels", "created", "updated",
         )  # fmt: skip
-        for record, stage, who, verdict, reason, note, labels, created, updated in values.iterator(
-            chunk_size=CHUNK
-        ):
+        values = plain_rows(
+            review_decisions(scope), fields, times=("created", "updated"), lists=("labels",)
+        )
+        for record, stage, who, verdict, reason, note, labels, created, updated in values:
             yield (
                 record, STAGES[stage], who, verdict, reason or "", note, joined(labels),
-                when(created), when(updated),
+                created, updated,
             )  # fmt: skip
 
     return Table("decisions", "Decisions", header, rows, size=review_decisions(scope).count)
@@ -147,27 +146,17 @@ def resolutions_table(scope: Scope) -> Table:
     header = ("record_id", "stage", "verdict", "reason", "how", "resolved_by", "note", "resolved")
 
     def rows():
-        values = (
-            Resolution.objects.filter(record__review=scope.review)
-            .order_by("record_id", "stage")
-            .values_list(
-                "record_id",
-                "stage",
-                "verdict",
-                "reason__label",
-                "source",
-                "resolved_by__username",
-                "note",
-                "created",
-            )  # fmt: skip
-        )
+        resolutions = Resolution.objects.filter(record__review=scope.review)
+        fields = (
+            "record_id", "stage", "verdict", "reason__label", "source", "resolved_by__username",
+            "note", "created",
+        )  # fmt: skip
+        values = plain_rows(resolutions.order_by("record_id", "stage"), fields, times=("created",))
         how = dict(Resolution.Source.choices)
-        for record, stage, verdict, reason, source, who, note, created in values.iterator(
-            chunk_size=CHUNK
-        ):
+        for record, stage, verdict, reason, source, who, note, created in values:
             yield (
                 record, STAGES[stage], verdict, reason or "", how.get(source, source),
-                who or "", note, when(created),
+                who or "", note, created,
             )  # fmt: skip
 
     size = Resolution.objects.filter(record__review=scope.review).count
@@ -219,15 +208,16 @@ def _versions(scope: Scope, what: str):
 
 def _history(scope: Scope, what: str):
     reviewer = "reviewer__username" if what == "decision" else "resolved_by__username"
-    values = _versions(scope, what).order_by("history_date", "history_id").values_list(
+    fields = (
         "history_date", "history_user__username", "history_type", "record_id", "stage",
         reviewer, "verdict", "reason__label", "note",
     )  # fmt: skip
-    for date, who, kind, record, stage, by, verdict, reason, note in values.iterator(
-        chunk_size=CHUNK
+    versions = _versions(scope, what).order_by("history_date", "history_id")
+    for date, who, kind, record, stage, by, verdict, reason, note in plain_rows(
+        versions, fields, times=("history_date",)
     ):
         yield (
-            when(date), who or "system", what, ACTIONS[kind], record, STAGES[stage], by or "",
+            date, who or "system", what, ACTIONS[kind], record, STAGES[stage], by or "",
             verdict, reason or "", note,
         )  # fmt: skip
 
@@ -266,8 +256,8 @@ def records_at(scope: Scope, stage: str, status: str):
 
 
 def records_rows(queryset):
-    values = queryset.values_list(*RECORD_FIELDS, *RESOLUTION_ANNOTATIONS)
-    for row in values.iterator(chunk_size=CHUNK):
+    fields = (*RECORD_FIELDS, *RESOLUTION_ANNOTATIONS)
+    for row in plain_rows(queryset, fields, lists=("authors", "keywords", "mesh_terms")):
         yield record_row(row)
 
 

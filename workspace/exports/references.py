@@ -8,7 +8,7 @@ the same records (a test checks it).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator
 
 from extraction.models import Study
@@ -17,7 +17,7 @@ from reviews.models import Record
 from screening.models import Decision, Resolution, Stage, Verdict
 
 from .scope import Scope
-from .tables import CHUNK
+from .tables import CHUNK, plain_rows
 
 TYPES = {label: tag for tag, label in REFERENCE_TYPES.items()}
 STAGE_WORDS = {Stage.TITLE_ABSTRACT: "title/abstract", Stage.FULL_TEXT: "full text"}
@@ -80,6 +80,7 @@ RIS_FIELDS = (
     "abstract",
 )  # fmt: skip
 VERDICTS = dict(Verdict.choices)
+RisRow = namedtuple("RisRow", RIS_FIELDS)
 
 
 def _labels(resolutions: dict[str, tuple[str, str | None]]) -> list[str]:
@@ -121,8 +122,8 @@ def _chunks(queryset) -> Iterator[list]:
     """The records as rows with a record's attribute names (``ris_entry`` takes either),
     ``CHUNK`` at a time: model instances cost several times more to build."""
     batch: list = []
-    for record in queryset.values_list(*RIS_FIELDS, named=True).iterator(chunk_size=CHUNK):
-        batch.append(record)
+    for row in plain_rows(queryset, RIS_FIELDS, lists=("authors", "keywords")):
+        batch.append(RisRow._make(row))
         if len(batch) == CHUNK:
             yield batch
             batch = []
