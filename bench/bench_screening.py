@@ -1,6 +1,7 @@
 """Screening a 100,000-record review: "decide and load next", on SQLite and PostgreSQL.
 
     python bench/bench_screening.py [--n 100000] [--decisions 500] [--seconds 10]
+        [--only sqlite|postgresql] [--no-gunicorn]
 
 A fresh database per engine gets a review with n records and 10 reviewers,
 half of it already screened (agreements, conflicts, a few records waiting for
@@ -11,7 +12,11 @@ their second vote). Then, in production settings with DEBUG off:
   round-robin over the 10 reviewers, p50/p95; with the SQL queries it ran;
 - the peer: the raw ORM cost of the two essential queries, a plain INSERT of
   the decision and a SELECT of the next record by id, in one transaction;
-- two screeners without think time, in two processes, for `--seconds`.
+- two screeners without think time, in two processes, for `--seconds`;
+- on PostgreSQL, the same again through gunicorn as ``make serve`` runs it
+  (production settings, WEB_CONCURRENCY=2 sync workers, CONN_MAX_AGE=60), each
+  request timed at the client over loopback with the reviewer's session cookie
+  and CSRF token, as the page's htmx request sends them.
 
 Settings: production (DEBUG off), CONN_MAX_AGE=60. Targets: p50 <= 10 ms and p95 <= 30 ms server time; >= 150 decisions/s on PostgreSQL.
 """
@@ -40,7 +45,7 @@ WORDS = (
 ).split()
 
 
-def child(n: int, decisions: int, seconds: float) -> None:
+def child(n: int, decisions: int, seconds: float, gunicorn: bool = False) -> None:
     """Build the review and measure, inside the process that owns the database."""
     sys.path.insert(0, str(ROOT))
     import django
@@ -53,6 +58,8 @@ def child(n: int, decisions: int, seconds: float) -> None:
     figures = {"view": measure_view(review, reviewers, decisions)}
     figures["peer"] = measure_peer(review, decisions)
     figures["pair"] = measure_pair(review, reviewers[:2], seconds)
+    if gunicorn:
+        figures["gunicorn"] = measure_gunicorn(review, reviewers, decisions, seconds)
     print(json.dumps(figures))
 
 
@@ -254,6 +261,119 @@ def screener(review_id: int, user_id: int, seconds: float, start, results) -> No
     results.put(done)
 
 
+class Browser:
+    """One reviewer's HTTP client for gunicorn: their session cookie and a CSRF secret, as
+    the page's htmx requests send them (gunicorn's sync workers close each connection)."""
+
+    def __init__(self, port: int, user, review_id: int):
+        from django.test import Client
+        from django.urls import reverse
+
+        client = Client()
+        client.force_login(user)  # a session row in the database gunicorn reads
+        secret = "b" * 32  # Django takes the unmasked 32-character secret as the token
+        self.port = port
+        self.path = reverse("screen_decide", args=[review_id, "title-abstract"])
+        self.headers = {
+            "Host": "localhost",
+            "X-Forwarded-Proto": "https",
+            "Origin": "https://localhost",
+            "Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={secret}",
+            "X-CSRFToken": secret,
+            "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+
+    def decide(self, record: int, verdict: str) -> int:
+        """POST the decision; the next record's id, from the card gunicorn answers with."""
+        import http.client
+        from urllib.parse import urlencode
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection.request(
+            "POST", self.path, urlencode({"record": record, "verdict": verdict}), self.headers
+        )
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"gunicorn answered {response.status}: {body[:300]!r}")
+        return int(NEXT.search(body).group(1))
+
+
+def measure_gunicorn(review, reviewers, decisions: int, seconds: float) -> dict:
+    """The same decisions through gunicorn (``make serve``'s server, WEB_CONCURRENCY=2 sync
+    workers, production settings, CONN_MAX_AGE=60), timed at the client over loopback."""
+    import os
+    import socket
+
+    from django.db import connections
+
+    from screening.queue import next_record
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    current = [next_record(review, user, "ta").pk for user in reviewers]
+    browsers = [Browser(port, user, review.pk) for user in reviewers]
+    connections.close_all()
+    env = {**os.environ, "SECURE_PROXY_SSL_HEADER": "1", "WEB_CONCURRENCY": "2",
+           "ALLOWED_HOSTS": "localhost", "LOG_LEVEL": "WARNING"}  # fmt: skip
+    log = (OUT / "bench-screening-gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        for _ in range(300):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        rng = random.Random(11)
+        times = []
+        for i in range(50 + decisions):
+            k = i % len(browsers)
+            verdict = rng.choices(["exclude", "include"], [8, 2])[0]
+            start = time.perf_counter()
+            current[k] = browsers[k].decide(current[k], verdict)
+            if i >= 50:
+                times.append((time.perf_counter() - start) * 1000)
+        pair = _gunicorn_pair(browsers[:2], current[:2], seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return summary(times) | {"pair": pair}
+
+
+def _gunicorn_pair(browsers, current, seconds: float) -> dict:
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(len(browsers) + 1)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_http_screener, args=(b, record, seconds, start, results))
+        for b, record in zip(browsers, current, strict=True)
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    counts = [results.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    return {"decisions": sum(counts), "seconds": seconds, "per_second": sum(counts) / seconds}
+
+
+def _http_screener(browser: Browser, record: int, seconds: float, start, results) -> None:
+    rng = random.Random(record)
+    done = 0
+    start.wait()
+    stop = time.perf_counter() + seconds
+    while time.perf_counter() < stop:
+        record = browser.decide(record, rng.choices(["exclude", "include"], [8, 2])[0])
+        done += 1
+    results.put(done)
+
+
 def summary(times: list[float]) -> dict:
     times = sorted(times)
     return {
@@ -283,6 +403,16 @@ def report(name: str, figures: dict, n: int) -> None:
         f"{'':<11} two screeners         {pair['per_second']:5.0f} decisions/s"
         f"  ({pair['decisions']:,} in {pair['seconds']:.0f} s, {n:,} records, half screened)"
     )
+    if "gunicorn" in figures:
+        web = figures["gunicorn"]
+        print(
+            f"{'':<11} under gunicorn        p50 {web['p50']:5.1f} ms  p95 {web['p95']:5.1f} ms"
+            f"  (at the client; {web['p50'] / peer['p50']:.1f}x the peer's p50)"
+        )
+        print(
+            f"{'':<11} gunicorn, two screeners {web['pair']['per_second']:5.0f} decisions/s"
+            f"  (2 sync workers)"
+        )
 
 
 def main() -> None:
@@ -291,19 +421,27 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-gunicorn", action="store_true", help="skip the PostgreSQL run under gunicorn"
+    )
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
+    parser.add_argument("--gunicorn", action="store_true", help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args()
     if args.child:
-        child(args.n, args.decisions, args.seconds)
+        child(args.n, args.decisions, args.seconds, args.gunicorn)
         return
     started = time.perf_counter()
-    for name, url in (
-        ("SQLite", fresh_sqlite("bench-screening")),
-        ("PostgreSQL", fresh_postgres()),
-    ):
+    engines = {"sqlite": ("SQLite", fresh_sqlite), "postgresql": ("PostgreSQL", fresh_postgres)}
+    for key, (name, fresh) in engines.items():
+        if args.only and key != args.only:
+            continue
+        url = fresh("bench-screening") if key == "sqlite" else fresh()
         if url is None:
             continue
         command = [sys.executable, __file__, "--child", f"--n={args.n}"]
         command += [f"--decisions={args.decisions}", f"--seconds={args.seconds}"]
+        if key == "postgresql" and not args.no_gunicorn:
+            command.append("--gunicorn")
         result = subprocess.run(
             command, capture_output=True, text=True, env=screening_env(url), cwd=ROOT
         )
