@@ -10,6 +10,7 @@ from screening.models import Conflict, Decision, Resolution, Stage, Verdict
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.reviews.factories import RecordFactory
+from tests.support.paint import ARM_PAINT_PROBE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,29 +26,6 @@ ABSTRACT = (
     "0.3 to 1.5). Hallucinations were more frequent with ketamine. Earlier work in rats and mice "
     "suggested the effect lasts longer. Conclusions: Ketamine gave a small, short-lived benefit."
 )
-
-# Measures "keypress to next abstract painted": the start is taken in the page just
-# before the key is pressed, the end one frame (and a task) after htmx swapped #card.
-ARM_PAINT_PROBE = """() => {
-  const old = document.getElementById("card");
-  window.__painted = new Promise((resolve) => {
-    const observer = new MutationObserver(() => {
-      const card = document.getElementById("card");
-      if (!card || card === old) { return; }
-      observer.disconnect();
-      requestAnimationFrame(() => setTimeout(() => resolve({
-        ms: performance.now() - window.__start,
-        fromKeydown: performance.now() - window.__keydown,
-        record: card.dataset.record,
-      }), 0));
-    });
-    observer.observe(old.parentNode, { childList: true });
-  });
-  document.addEventListener("keydown", (event) => { window.__keydown = event.timeStamp; },
-    { capture: true, once: true });
-  window.__start = performance.now();
-  return old.dataset.record;
-}"""
 
 
 def tiny_pdf(text: str = "Full text of the trial") -> bytes:
