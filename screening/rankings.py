@@ -229,16 +229,19 @@ def rankings_of(review: Review, *, limit: int = 50):
 def relevance_badge(review: Review, reviewer, record: Record) -> RankedRecord | None:
     """The record's place in the reviewer's own latest ranking, when the lead shows the badge.
 
-    One query: a newer ranking deletes the older ones' rows, so the newest
-    finished ranking holding the record is the reviewer's latest.
+    The settings first: with the badge off (the default) the screening card
+    costs one small read instead of the four-table query below, a tenth of the
+    server's time of a decision. A newer ranking deletes the older ones' rows,
+    so the newest finished ranking holding the record is the reviewer's latest.
     """
+    if not prioritisation_for(review).show_badge:
+        return None
     return (
         RankedRecord.objects.filter(
             record=record,
             ranking__review=review,
             ranking__reviewer=reviewer,
             ranking__status=Ranking.Status.DONE,
-            ranking__review__prioritisation__show_badge=True,
         )
         .select_related("ranking")
         .order_by("-ranking__finished")
