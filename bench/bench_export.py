@@ -186,7 +186,9 @@ def main() -> int:
         env = database_env(fresh_sqlite(name), MEDIA_ROOT=str(OUT / "media"))
         built = run("build", args.n, 0, env)
         built_file.write_text(json.dumps(built))
-        print(f"built a review of {args.n:,} records, 2 decisions each, in {built['seconds']:.1f} s")
+        print(
+            f"built a review of {args.n:,} records, 2 decisions each, in {built['seconds']:.1f} s"
+        )
     bundle = run("export", args.n, built["review"], env)
     other = run("peer", args.n, built["review"], env)
     print("| what | seconds | peak RSS | output |")
