@@ -5,6 +5,8 @@ from simple_history.models import HistoricalRecords
 
 from reviews.models import Record, Review
 
+from .prioritisation.schedule import RetrainSchedule
+
 
 class Stage(models.TextChoices):
     TITLE_ABSTRACT = "ta", "Title and abstract"
@@ -221,9 +223,9 @@ class PrioritisationSettings(models.Model):
     )
     retrain_every = models.PositiveSmallIntegerField(
         "retrain after",
-        default=10,
+        default=RetrainSchedule.every,
         help_text="New decisions by a reviewer before their ranking is retrained; the interval "
-        "grows with the review (a tenth of the decisions already learnt from, if more).",
+        "grows with the review (a twentieth of the decisions already learnt from, if more).",
     )
     show_badge = models.BooleanField(
         "relevance badge",

@@ -42,7 +42,6 @@ from .prioritisation.schedule import RetrainSchedule
 from .queue import forward_verdicts, stage_records
 
 TA = Stage.TITLE_ABSTRACT
-GROWTH = 0.1
 BATCH = 2000
 
 
@@ -53,7 +52,8 @@ def prioritisation_for(review: Review) -> PrioritisationSettings:
 
 
 def schedule_for(settings: PrioritisationSettings) -> RetrainSchedule:
-    return RetrainSchedule(every=settings.retrain_every, growth=GROWTH)
+    """The review's retraining schedule: its own interval, the growth the simulation measured."""
+    return RetrainSchedule(every=settings.retrain_every)
 
 
 def screener_order(review: Review, reviewer) -> str:

@@ -23,9 +23,10 @@ from reviews.models import Record, Review
 
 from .models import Resolution, Stage, StoppingCheck, StoppingResult, StoppingSample
 from .prioritisation.model import MODEL_NAME
+from .prioritisation.schedule import RetrainSchedule
 from .prioritisation.stopping import CITATION, METHOD, StoppingTest, sample_needed, stopping_test
 from .queue import forward_verdicts, stage_records
-from .rankings import prioritisation_for
+from .rankings import prioritisation_for, schedule_for
 
 TA = Stage.TITLE_ABSTRACT
 
@@ -267,7 +268,7 @@ def methods_paragraph(review: Review) -> str:
         words.append(
             f"Titles and abstracts were screened in prioritised order: each reviewer's ranking "
             f"({MODEL_NAME}) learnt from the resolved records and that reviewer's own decisions, "
-            f"retrained after every {settings.retrain_every} new decisions or more."
+            f"retrained after {_retraining_words(schedule_for(settings))}."
         )
     if check is not None:
         test = check_state(check).test
@@ -280,3 +281,14 @@ def methods_paragraph(review: Review) -> str:
         )
         words.append(f"Reference: {CITATION}.")
     return " ".join(words)
+
+
+def _retraining_words(schedule: RetrainSchedule) -> str:
+    """The schedule in a sentence: 'every new decision, or ... 5% of those already learnt from'."""
+    every = "every new decision" if schedule.every == 1 else f"every {schedule.every} new decisions"
+    if not schedule.growth:
+        return every
+    return (
+        f"{every}, or after new decisions numbering {schedule.growth:.0%} of those already "
+        "learnt from when that was more"
+    )

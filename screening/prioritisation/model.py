@@ -5,11 +5,13 @@ labels); each retraining fits only the classifier on the records decided so
 far and scores every record. A review's inclusions are a few percent of its
 records, so the included ones weigh more (``balance_ratio``).
 
-The simulation (BENCHMARKS.md) chose the classifier: a class-weighted
-logistic regression, whose scores are probabilities, ranked as well on
-average but fell 2.8 points of WSS@95 behind ASReview on one data set; the
-linear SVM with ASReview's tuned C and balance stays within 1.2 points on
-every data set, in half the time. Its scores rank; they are not probabilities.
+The simulation (BENCHMARKS.md) chose the classifier and the features: a
+class-weighted logistic regression ranked as well on average but fell 2.8
+points of WSS@95 behind ASReview on one data set; the linear SVM with
+ASReview's tuned C and balance, retrained after every decision, ranks as
+ASReview does. The title's own block (weight 0.25) gained a point of WSS@95
+on average over the four data sets. The SVM's scores rank; they are not
+probabilities.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-MODEL_NAME = "TF-IDF word 1-2-grams, linear SVM with balanced sample weights"
+MODEL_NAME = (
+    "TF-IDF word 1-2-grams of the record and of its title, linear SVM with balanced sample weights"
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class ModelSettings:
     """What a ranking is computed with; stored with every ranking the app records."""
 
     word_ngrams: tuple[int, int] = (1, 2)
+    title_weight: float = 0.25
     char_ngrams: tuple[int, int] | None = None
     char_min_df: int = 2
     max_df: float = 0.95
@@ -63,8 +69,19 @@ class Fit:
 
 
 def record_text(title: str, abstract: str) -> str:
-    """What the model reads of a record: its title, then its abstract."""
-    return f"{title or ''}\n{abstract or ''}".strip()
+    """What the model reads of a record: its title on the first line, then its abstract.
+
+    The title's own line breaks become spaces, so that :func:`record_title`
+    finds it again.
+    """
+    title = " ".join((title or "").split())
+    abstract = (abstract or "").strip()
+    return f"{title}\n{abstract}" if abstract else title
+
+
+def record_title(text: str) -> str:
+    """The title of a text made by :func:`record_text`."""
+    return text.partition("\n")[0]
 
 
 def build_features(texts: list[str], settings: ModelSettings = ModelSettings()) -> Features:
@@ -73,9 +90,10 @@ def build_features(texts: list[str], settings: ModelSettings = ModelSettings()) 
     Parameters
     ----------
     texts : list of str
-        One text per record (see :func:`record_text`).
+        One text per record, the title on its first line (see :func:`record_text`).
     settings : ModelSettings
-        Word and character n-gram ranges, document-frequency cut-off.
+        Word and character n-gram ranges, the weight of the title's block,
+        document-frequency cut-off.
 
     Returns
     -------
@@ -84,20 +102,23 @@ def build_features(texts: list[str], settings: ModelSettings = ModelSettings()) 
 
     Notes
     -----
-    Term frequency-inverse document frequency (Salton & Buckley 1988) over word
-    n-grams; ``char_ngrams`` adds character n-grams within word boundaries
-    (off by default: on the benchmark data sets they cost four times the time
-    for a mixed result, see BENCHMARKS.md).
+    Term frequency-inverse document frequency (Salton & Buckley 1988) over the
+    word n-grams of the whole text, beside the same features of the title
+    alone scaled by ``title_weight`` (a title word counts in both, so the
+    title weighs more than the abstract; the simulation found 0.25 best, see
+    BENCHMARKS.md); each row is L2-normalised after the blocks are joined.
+    ``char_ngrams`` adds character n-grams within word boundaries (off by
+    default: on the benchmark data sets they cost four times the time for a
+    mixed result).
     """
     if not texts:
         raise ValueError("There are no records to rank.")
-    word = TfidfVectorizer(
-        ngram_range=settings.word_ngrams,
-        sublinear_tf=True,
-        max_df=settings.max_df if len(texts) > 20 else 1.0,
-        strip_accents="unicode",
-    )
+    word = _word_vectorizer(settings, len(texts))
     blocks = [_fit_or_empty(word, texts)]
+    if settings.title_weight:
+        titles = [record_title(text) for text in texts]
+        title = _word_vectorizer(settings, len(texts))
+        blocks.append(settings.title_weight * _fit_or_empty(title, titles))
     if settings.char_ngrams:
         char = TfidfVectorizer(
             analyzer="char_wb",
@@ -107,9 +128,18 @@ def build_features(texts: list[str], settings: ModelSettings = ModelSettings()) 
             strip_accents="unicode",
         )
         blocks.append(_fit_or_empty(char, texts))
-    matrix = sp.hstack(blocks, format="csr") / np.sqrt(len(blocks))
+    matrix = normalize(sp.hstack(blocks, format="csr"))
     words = word.get_feature_names_out() if blocks[0].shape[1] else np.array([], dtype=object)
     return Features(matrix=sp.csr_matrix(matrix), words=words)
+
+
+def _word_vectorizer(settings: ModelSettings, records: int) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        ngram_range=settings.word_ngrams,
+        sublinear_tf=True,
+        max_df=settings.max_df if records > 20 else 1.0,
+        strip_accents="unicode",
+    )
 
 
 def _fit_or_empty(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:

@@ -261,4 +261,5 @@ def test_the_export_s_methods_say_the_stopping_rule(cast, records, prioritised):
     lead = cast.review.memberships.get(user=cast.lead)
     text = methods_markdown(Scope(cast.review, lead), prisma_flow(cast.review), [], "test")
     assert "Titles and abstracts were screened in prioritised order" in text
+    assert "retrained after every 2 new decisions, or after new decisions numbering 5%" in text
     assert "Callaghan" in text and "target recall of 95% at 95% confidence" in text

@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 from screening.prioritisation.model import (
+    ModelSettings,
     build_features,
     fit_scores,
     rank_order,
     record_text,
+    record_title,
     top_words,
 )
 from screening.prioritisation.schedule import RetrainSchedule
@@ -56,6 +58,37 @@ def test_records_without_words_still_rank():
     features = build_features(["", "", "ketamine infusion", "statin"])
     fit = fit_scores(features, np.array([2, 3]), np.array([1, 0]))
     assert fit.scores.shape == (4,)
+
+
+def test_the_title_is_the_first_line_of_a_record_s_text():
+    assert record_text("Ketamine for\nchronic pain", " A trial.\nTwo arms. ") == (
+        "Ketamine for chronic pain\nA trial.\nTwo arms."
+    )
+    assert record_title(record_text("Ketamine for\nchronic pain", "A trial.")) == (
+        "Ketamine for chronic pain"
+    )
+    assert record_title(record_text("", "An abstract without a title.")) == ""
+    assert record_title(record_text("Only a title", "")) == "Only a title"
+
+
+def test_a_word_in_the_title_weighs_more_than_in_the_abstract():
+    texts = [
+        record_text("Ketamine infusions", "A randomised trial in adults with back pain."),
+        record_text("Statins after infarction", "Lipids and cardiovascular events."),
+        record_text("Infusions in adults", "A randomised trial of ketamine in back pain."),
+        record_text("Infusions in adults", "A randomised trial of lidocaine in back pain."),
+    ]
+    rows, labels = np.array([0, 1]), np.array([1, 0])
+    fit = fit_scores(build_features(texts), rows, labels)
+    # Records 2 and 3 differ only in ketamine (in record 0's title) and lidocaine (nowhere).
+    assert fit.scores[2] > fit.scores[3]
+    # Each block is L2-normalised, the title's scaled by 0.25, then the row again:
+    # the whole text's block shrinks by sqrt(1 + 0.25 ** 2), the title's is 0.25 of that.
+    plain = build_features(texts, ModelSettings(title_weight=0)).matrix.toarray()
+    both = build_features(texts).matrix.toarray()
+    words = plain.shape[1]
+    assert both[0, :words] == pytest.approx(plain[0] / np.sqrt(1.0625))
+    assert np.linalg.norm(both[0, words:]) == pytest.approx(0.25 / np.sqrt(1.0625))
 
 
 def test_the_schedule_retrains_often_early_and_seldom_late():
