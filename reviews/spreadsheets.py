@@ -12,13 +12,12 @@ Every CSV and Excel file the app serves goes through :class:`CSVWriter`,
 :func:`csv_chunks` or :class:`Workbook`; ``tests/reviews/test_spreadsheets.py``
 checks that no other module writes one.
 
-Plain Python (csv and openpyxl, no Django), so any layer and any pure package
+Plain Python (openpyxl, no Django), so any layer and any pure package
 may use it.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -76,14 +75,39 @@ def safe_row(row: Iterable) -> list:
     ]
 
 
+_QUOTE = re.compile(r'[",\r\n]')
+
+
+def _field(value) -> str:
+    """One neutralised cell as ``csv.writer`` (minimal quoting) writes it."""
+    text = value if value.__class__ is str else str(value)
+    if _QUOTE.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 class CSVWriter:
-    """``csv.writer`` over ``stream`` whose every cell goes through :func:`safe_cell`."""
+    """CSV over ``stream`` whose every cell goes through :func:`safe_cell`.
+
+    Rows are joined here, as ``csv.writer`` (the excel dialect, minimal
+    quoting, "\\n" line ends) writes them, which a test holds over generated
+    rows: csv's C loop looks at each character through a function call and ran
+    at 45 MB/s, a sixth of a 100,000-record export; a regular expression's scan
+    and one join are twice as fast. One difference, on purpose: a carriage
+    return is quoted too (csv leaves it bare, and a spreadsheet breaks the row
+    there).
+    """
 
     def __init__(self, stream: TextIO):
-        self._writer = csv.writer(stream, lineterminator="\n")
+        self._stream = stream
 
     def writerow(self, row: Iterable) -> None:
-        self._writer.writerow(safe_row(row))
+        cells = safe_row(row)
+        if cells == [""]:
+            line = '""'  # csv's rule: a lone empty cell, so the line is not read as no cells
+        else:
+            line = ",".join([_field(cell) for cell in cells])
+        self._stream.write(line + "\n")
 
     def writerows(self, rows: Iterable[Iterable]) -> None:
         for row in rows:
