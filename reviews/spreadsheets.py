@@ -106,7 +106,10 @@ class CSVWriter:
         if cells == [""]:
             line = '""'  # csv's rule: a lone empty cell, so the line is not read as no cells
         else:
-            line = ",".join([_field(cell) for cell in cells])
+            line = ",".join([c if c.__class__ is str else str(c) for c in cells])
+            # a row none of whose cells needs quotes, the usual one, is checked in one pass
+            if line.count(",") != len(cells) - 1 or '"' in line or "\n" in line or "\r" in line:
+                line = ",".join([_field(cell) for cell in cells])
         self._stream.write(line + "\n")
 
     def writerows(self, rows: Iterable[Iterable]) -> None:
