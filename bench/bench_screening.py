@@ -219,12 +219,17 @@ def measure_pair(review, pair, seconds: float) -> dict:
     from django.db import connections
 
     connections.close_all()  # the children open their own
+    return run_screeners(screener, [(review.pk, user.pk) for user in pair], seconds)
+
+
+def run_screeners(target, arguments: list[tuple], seconds: float) -> dict:
+    """One process per screener, ``target(*args, seconds, start, results)``, started together
+    at a barrier; the decisions they made in ``seconds``."""
     context = multiprocessing.get_context("fork")
-    start = context.Barrier(3)
+    start = context.Barrier(len(arguments) + 1)
     results = context.Queue()
     workers = [
-        context.Process(target=screener, args=(review.pk, user.pk, seconds, start, results))
-        for user in pair
+        context.Process(target=target, args=(*args, seconds, start, results)) for args in arguments
     ]
     for worker in workers:
         worker.start()
@@ -346,7 +351,9 @@ def measure_gunicorn(review, reviewers, decisions: int, seconds: float) -> dict:
             current[k] = browsers[k].decide(current[k], verdict)
             if i >= 50:
                 times.append((time.perf_counter() - start) * 1000)
-        pair = _gunicorn_pair(browsers[:2], current[:2], seconds)
+        pair = run_screeners(
+            _http_screener, list(zip(browsers[:2], current[:2], strict=True)), seconds
+        )
         paint = _keypresses(port, browsers[2], review.pk, KEYPRESSES)
     finally:
         server.terminate()
@@ -390,23 +397,6 @@ def _keypresses(port: int, browser: Browser, review_id: int, presses: int) -> di
                 times.append(painted["ms"])
         chromium.close()
     return summary(times) | {"presses": presses}
-
-
-def _gunicorn_pair(browsers, current, seconds: float) -> dict:
-    context = multiprocessing.get_context("fork")
-    start = context.Barrier(len(browsers) + 1)
-    results = context.Queue()
-    workers = [
-        context.Process(target=_http_screener, args=(b, record, seconds, start, results))
-        for b, record in zip(browsers, current, strict=True)
-    ]
-    for worker in workers:
-        worker.start()
-    start.wait()
-    counts = [results.get() for _ in workers]
-    for worker in workers:
-        worker.join()
-    return {"decisions": sum(counts), "seconds": seconds, "per_second": sum(counts) / seconds}
 
 
 def _http_screener(browser: Browser, record: int, seconds: float, start, results) -> None:

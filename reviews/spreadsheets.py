@@ -78,9 +78,8 @@ def safe_row(row: Iterable) -> list:
 _QUOTE = re.compile(r'[",\r\n]')
 
 
-def _field(value) -> str:
-    """One neutralised cell as ``csv.writer`` (minimal quoting) writes it."""
-    text = value if value.__class__ is str else str(value)
+def _quoted(text: str) -> str:
+    """One cell's text as ``csv.writer`` (minimal quoting) writes it."""
     if _QUOTE.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
@@ -106,10 +105,11 @@ class CSVWriter:
         if cells == [""]:
             line = '""'  # csv's rule: a lone empty cell, so the line is not read as no cells
         else:
-            line = ",".join([c if c.__class__ is str else str(c) for c in cells])
+            texts = [c if c.__class__ is str else str(c) for c in cells]
+            line = ",".join(texts)
             # a row none of whose cells needs quotes, the usual one, is checked in one pass
-            if line.count(",") != len(cells) - 1 or '"' in line or "\n" in line or "\r" in line:
-                line = ",".join([_field(cell) for cell in cells])
+            if line.count(",") != len(texts) - 1 or '"' in line or "\n" in line or "\r" in line:
+                line = ",".join([_quoted(text) for text in texts])
         self._stream.write(line + "\n")
 
     def writerows(self, rows: Iterable[Iterable]) -> None:

@@ -54,7 +54,7 @@ def number(value):
 
 def plain_rows(
     queryset, fields: Sequence[str], *, times: Sequence[str] = (), lists: Sequence[str] = ()
-) -> Iterator[tuple]:
+) -> Iterator[list]:
     """``queryset.values_list(*fields)`` streamed as the database driver returns the rows,
     the columns in ``times`` as :func:`when` text and those in ``lists`` (JSON) decoded.
 
