@@ -33,6 +33,11 @@ def exclusion_reasons_create_defaults(*, review: Review) -> None:
     )
 
 
+class RecordSettled(ValidationError):
+    """The record was settled while the reviewer read it: resolved, waiting for the lead with
+    all its votes, or removed as a duplicate. Nothing was saved; the screening page moves on."""
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -52,7 +57,8 @@ def decision_record(
     Everything about the record is read after the lock, in statements of their
     own: a read inside the locking statement would see the data as it was
     before the wait. Raises Record.DoesNotExist when the record is not in
-    ``record.review_id``'s review.
+    ``record.review_id``'s review; RecordSettled when the record no longer wants this
+    decision (another screener settled it first).
     """
     record = _lock(record)
     review = record.review
@@ -61,6 +67,13 @@ def decision_record(
     before = list(Decision.objects.filter(record=record, stage=stage))
     decision = next((d for d in before if d.reviewer_id == reviewer.pk), None)
     new = decision is None
+    if new and len(before) >= review.screeners_per_record:
+        # The queue offers a record to every reviewer until its votes are in; the
+        # ones still reading it when the last vote lands add nothing to it.
+        raise RecordSettled(
+            f"The other screeners gave this record its {len(before)} decisions while you"
+            " read it; it waits for the lead."
+        )
     decision = decision or Decision(record=record, stage=stage, reviewer=reviewer)
     decision.verdict = verdict
     decision.reason = reason if verdict == Verdict.EXCLUDE else None
@@ -126,15 +139,13 @@ def _lock(record: Record) -> Record:
 
 def _check_open(record: Record, stage: str, review: Review) -> None:
     if record.duplicate_of_id:
-        raise ValidationError("This record was removed as a duplicate.")
+        raise RecordSettled("This record was removed as a duplicate.")
     stages = {stage, Stage.TITLE_ABSTRACT}
     results = dict(
         Resolution.objects.filter(record=record, stage__in=stages).values_list("stage", "verdict")
     )
     if stage in results:
-        raise ValidationError(
-            "This record is already resolved; its decisions can no longer change."
-        )
+        raise RecordSettled("This record is already resolved; its decisions can no longer change.")
     if stage == Stage.FULL_TEXT and results.get(Stage.TITLE_ABSTRACT) not in forward_verdicts(
         review
     ):

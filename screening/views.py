@@ -67,7 +67,15 @@ def _skipped(request, review, stage) -> list[int]:
 
 
 def card_context(
-    request, review, stage, record, *, form=None, error: str = "", undecided: bool = False
+    request,
+    review,
+    stage,
+    record,
+    *,
+    form=None,
+    error: str = "",
+    notice: str = "",
+    undecided: bool = False,
 ) -> dict:
     """What the record card shows; only the requesting reviewer's own decision, unless blinding is off.
 
@@ -105,6 +113,7 @@ def card_context(
         "reason_required": stage == Stage.FULL_TEXT or review.reason_at_title_abstract,
         "full_text_form": FullTextForm() if stage == Stage.FULL_TEXT else None,
         "error": error,
+        "notice": notice,
         "done_count": services.screener_done(review=review, reviewer=request.user, stage=stage),
         "badge": _badge(review, request.user, stage, record),
     }
@@ -153,6 +162,11 @@ def decide(request, review, stage_slug: str):
         )
     except Record.DoesNotExist:
         raise Http404("No such record.") from None
+    except services.RecordSettled as settled:
+        notice = (
+            f"{' '.join(settled.messages)} Your decision was not saved; here is the next record."
+        )
+        return _card(request, review, stage, _next(request, review, stage), notice=notice)
     except ValidationError as error:
         record = review_object(Record, review, data["record"])
         return _card(request, review, stage, record, form=form, error=" ".join(error.messages))
@@ -170,6 +184,8 @@ def _card(request, review, stage, record, **extra):
         return render(request, "screening/record_card.html", context)
     if extra.get("error"):
         messages.error(request, extra["error"])
+    if extra.get("notice"):
+        messages.info(request, extra["notice"])
     query = f"?record={record.pk}" if record is not None and extra.get("error") else ""
     return redirect(reverse("screen", args=[review.pk, SLUGS[stage]]) + query)
 

@@ -76,6 +76,19 @@ def test_a_resolved_record_cannot_change(cast, record):
         services.decision_withdraw(record=record, reviewer=cast.reviewer1, stage=TA)
 
 
+def test_a_record_with_all_its_votes_takes_no_more(cast, record):
+    """The lead, reading the record while both screeners disagreed on it, adds nothing."""
+    decide(record, cast.reviewer1, Verdict.INCLUDE)
+    decide(record, cast.reviewer2, Verdict.EXCLUDE)
+    with pytest.raises(services.RecordSettled, match="its 2 decisions while you read it"):
+        decide(record, cast.lead, Verdict.INCLUDE)
+    assert Decision.objects.filter(record=record).count() == 2
+    assert Decision.history.filter(record=record).count() == 2
+    # a screener who voted may still change their own vote
+    decide(record, cast.reviewer2, Verdict.INCLUDE)
+    assert Resolution.objects.get(record=record).verdict == "include"
+
+
 def test_single_screening_resolves_on_one_decision(cast, record):
     cast.review.screeners_per_record = 1
     cast.review.save()

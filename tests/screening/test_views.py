@@ -65,6 +65,26 @@ def test_a_refused_decision_comes_back_with_the_reason(client, cast, records):
     assert response.context["record"] == records[0]
 
 
+def test_a_record_settled_while_i_read_it_moves_me_on(client, cast, records):
+    """Both screeners agree on the record the lead is still reading: the lead's key press
+    saves nothing and brings the next record, saying why."""
+    for reviewer in (cast.reviewer1, cast.reviewer2):
+        services.decision_record(
+            record=records[0], reviewer=reviewer, stage=Stage.TITLE_ABSTRACT, verdict="exclude"
+        )
+    client.force_login(cast.lead)
+    url = reverse("screen_decide", args=[cast.review.pk, "title-abstract"])
+    response = client.post(url, {"record": records[0].pk, "verdict": "include"}, **HTMX)
+    assert response.context["record"] == records[1]
+    page = response.content.decode()
+    assert 'id="card-notice"' in page and 'id="card-error"' not in page
+    assert "already resolved" in page and "Your decision was not saved" in page
+    assert not Decision.objects.filter(reviewer=cast.lead).exists()
+    # without htmx the page is loaded again with the notice among its messages
+    response = client.post(url, {"record": records[0].pk, "verdict": "include"}, follow=True)
+    assert "Your decision was not saved" in response.content.decode()
+
+
 def test_skip_and_undo(client, cast, records):
     client.force_login(cast.reviewer1)
     args = [cast.review.pk, "title-abstract"]
