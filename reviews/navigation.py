@@ -72,9 +72,11 @@ def review_nav(request) -> dict:
     membership = getattr(request, "membership", None)
     if membership is None:
         return {}
+    # Callables, which a template calls when it shows them: the htmx fragments
+    # (a screening card after every decision) have no menu to build.
     return {
-        "review_nav": _items(request, membership, NAV),
-        "review_menu": _items(request, membership, REVIEW_MENU),
+        "review_nav": lambda: _items(request, membership, NAV),
+        "review_menu": lambda: _items(request, membership, REVIEW_MENU),
         "membership": membership,
     }
 

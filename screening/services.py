@@ -60,8 +60,9 @@ def decision_record(
     ``record.review_id``'s review; RecordSettled when the record no longer wants this
     decision (another screener settled it first).
     """
-    record = _lock(record)
-    review = record.review
+    review = record.review  # the caller's, as it read it for this request
+    record = _lock(record, fields=("id", "review_id", "duplicate_of_id"))
+    record.review = review
     _check_open(record, stage, review)
     _check_reason(review, stage, verdict, reason)
     before = list(Decision.objects.filter(record=record, stage=stage))
@@ -124,17 +125,16 @@ def _tally_add(review: Review, reviewer, stage: str, change: int) -> None:
     tally.update(done=F("done") + change)
 
 
-def _lock(record: Record) -> Record:
-    """The record, re-read with its row locked until the transaction ends.
+def _lock(record: Record, *, fields: tuple[str, ...] = ()) -> Record:
+    """The record, re-read with its row locked until the transaction ends: only ``fields``
+    when given, else all of it with its review.
 
     ``of`` keeps the lock off the review's row: locking it too would queue
     every decision of the review behind one another.
     """
-    return (
-        Record.objects.select_for_update(of=("self",))
-        .select_related("review")
-        .get(pk=record.pk, review_id=record.review_id)
-    )
+    records = Record.objects.select_for_update(of=("self",))
+    records = records.only(*fields) if fields else records.select_related("review")
+    return records.get(pk=record.pk, review_id=record.review_id)
 
 
 def _check_open(record: Record, stage: str, review: Review) -> None:

@@ -101,6 +101,10 @@ def card_context(
         "review": review,
         "stage": stage,
         "stage_slug": SLUGS[stage],
+        "urls": {
+            action: reverse(f"screen_{action}", args=[review.pk, SLUGS[stage]])
+            for action in ("decide", "skip", "undo")
+        },
         "stage_label": Stage(stage).label,
         "record": record,
         "title_html": highlight(record.title, include, exclude) if record else "",
@@ -108,7 +112,7 @@ def card_context(
         "mine": mine,
         "others": others,
         "full_text": full_text,
-        "form": form or DecisionForm(review=review, initial=_initial(record, mine)),
+        "entered": _entered(form, mine),
         "reasons": review.exclusion_reasons.filter(active=True),
         "reason_required": stage == Stage.FULL_TEXT or review.reason_at_title_abstract,
         "full_text_form": FullTextForm() if stage == Stage.FULL_TEXT else None,
@@ -125,15 +129,19 @@ def _badge(review, reviewer, stage, record):
     return rankings.relevance_badge(review, reviewer, record)
 
 
-def _initial(record, mine) -> dict:
-    if record is None:
-        return {}
+def _entered(form, mine) -> dict:
+    """What the card's fields hold: what was posted when it was refused, else my decision.
+
+    Plain values, not a form: the card is drawn after every decision, and a
+    DecisionForm with its bound fields cost more than the rest of the card.
+    """
+    if form is not None:
+        values = {name: form[name].value() or "" for name in ("reason", "note", "labels")}
+        return values | {"reason": str(values["reason"])}
     if mine is None:
-        return {"record": record.pk}
+        return {"reason": "", "note": "", "labels": ""}
     return {
-        "record": record.pk,
-        "verdict": mine.verdict,
-        "reason": mine.reason_id,
+        "reason": str(mine.reason_id or ""),
         "note": mine.note,
         "labels": ", ".join(mine.labels),
     }
