@@ -14,7 +14,17 @@ brings the records no ranking has seen yet (see screening/rankings.py).
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, Mod
 from django.db.models.lookups import LessThan
 
@@ -71,9 +81,14 @@ def queue_fill(*, review: Review, stage: str) -> int:
         ~Exists(Conflict.objects.filter(record=OuterRef("pk"), stage=stage)),
         ~Exists(QueueEntry.objects.filter(record=OuterRef("pk"), stage=stage)),
     )
-    rows = waiting.order_by().values_list(
-        "review_id", "pk", Value(stage), Mod(F("pk") * SHUFFLE_MULTIPLIER, SHUFFLE_PRIME)
+    # Typed as bigint: with server-side binding, plain ints here go out as int4 and wrap.
+    big = BigIntegerField()
+    shuffle = Mod(
+        F("pk") * Value(SHUFFLE_MULTIPLIER, output_field=big),
+        Value(SHUFFLE_PRIME, output_field=big),
+        output_field=big,
     )
+    rows = waiting.order_by().values_list("review_id", "pk", Value(stage), shuffle)
     select, params = rows.query.sql_with_params()
     table = QueueEntry._meta.db_table
     with connection.cursor() as cursor:
