@@ -98,6 +98,10 @@ def database_settings(url: str) -> dict:
         db.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
         )
+        # Parameters bound by the server, so psycopg prepares a statement a kept
+        # connection (CONN_MAX_AGE) runs often: the screening card's next-record query
+        # took longer to plan (0.8 ms) than to run (0.14 ms).
+        db["OPTIONS"]["server_side_binding"] = True
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {
             "timeout": 20,
